@@ -1,0 +1,5 @@
+//! HTTP handlers, one file per resource.
+
+pub mod health;
+pub mod me;
+pub mod notes;

@@ -1,0 +1,377 @@
+//! Every token case of issue 4, through the real router: only a valid Better Auth token
+//! gets in, and no rejection repeats anything from the token.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{TestApp, TestKey, assert_invalid_token, assert_no_leak, b64, sign_with};
+use jsonwebtoken::{Algorithm, EncodingKey, get_current_timestamp};
+use serde_json::{Value, json};
+
+/// Asserts the whole 401 contract for `token` sent as a Bearer token.
+async fn assert_rejected(app: &TestApp, token: &str) {
+    assert_invalid_token(&app.me(token).await, token);
+}
+
+fn claims_without(app: &TestApp, claim: &str) -> Value {
+    let mut claims = app.claims();
+    claims.as_object_mut().unwrap().remove(claim);
+    claims
+}
+
+fn claims_with(app: &TestApp, claim: &str, value: Value) -> Value {
+    let mut claims = app.claims();
+    claims[claim] = value;
+    claims
+}
+
+#[tokio::test]
+async fn valid_token_is_accepted() {
+    let app = TestApp::start().await;
+    let claims = app.claims();
+    let reply = app.me(&app.key.sign(&claims)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.json(), json!({ "id": claims["sub"], "email": claims["email"] }));
+}
+
+#[tokio::test]
+async fn token_without_email_answers_null_email() {
+    let app = TestApp::start().await;
+    let claims = claims_without(&app, "email");
+    let reply = app.me(&app.key.sign(&claims)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.json(), json!({ "id": claims["sub"], "email": null }));
+}
+
+#[tokio::test]
+async fn missing_authorization_header_is_rejected() {
+    let app = TestApp::start().await;
+    assert_invalid_token(&app.get("/api/me", None).await, "");
+}
+
+#[tokio::test]
+async fn basic_scheme_is_rejected() {
+    let app = TestApp::start().await;
+    let token = app.token();
+    let reply = app.get("/api/me", Some(&format!("Basic {token}"))).await;
+    assert_invalid_token(&reply, &token);
+    let reply = app.get("/api/me", Some("Basic dXNlcjpwYXNzd29yZA==")).await;
+    assert_invalid_token(&reply, "dXNlcjpwYXNzd29yZA==");
+}
+
+#[tokio::test]
+async fn empty_bearer_is_rejected() {
+    let app = TestApp::start().await;
+    for value in ["Bearer", "Bearer ", "Bearer    "] {
+        assert_invalid_token(&app.get("/api/me", Some(value)).await, "");
+    }
+}
+
+#[tokio::test]
+async fn garbage_is_rejected() {
+    let app = TestApp::start().await;
+    for token in ["not-a-jwt", "a.b.c", "....", "eyJ.eyJ.eyJ", "😀.😀.😀"] {
+        assert_rejected(&app, token).await;
+    }
+}
+
+#[tokio::test]
+async fn header_only_token_is_rejected() {
+    let app = TestApp::start().await;
+    let header = b64(json!({ "alg": "EdDSA", "kid": app.key.kid }).to_string().as_bytes());
+    assert_rejected(&app, &header).await;
+    assert_rejected(&app, &format!("{header}.")).await;
+    assert_rejected(&app, &format!("{header}..")).await;
+}
+
+#[tokio::test]
+async fn alg_none_is_rejected() {
+    let app = TestApp::start().await;
+    let header = b64(json!({ "alg": "none", "kid": app.key.kid }).to_string().as_bytes());
+    let payload = b64(app.claims().to_string().as_bytes());
+    assert_rejected(&app, &format!("{header}.{payload}.")).await;
+    assert_rejected(&app, &format!("{header}.{payload}")).await;
+}
+
+/// The classic algorithm confusion: HMAC "signed" with the public key, which anyone has.
+#[tokio::test]
+async fn hs256_signed_with_the_public_key_is_rejected() {
+    let app = TestApp::start().await;
+    let claims = app.claims();
+    let raw_key = EncodingKey::from_secret(&app.key.public_key);
+    assert_rejected(&app, &sign_with(&raw_key, Algorithm::HS256, &app.key.kid, &claims)).await;
+    let jwk_text = EncodingKey::from_secret(app.key.jwk().to_string().as_bytes());
+    assert_rejected(&app, &sign_with(&jwk_text, Algorithm::HS256, &app.key.kid, &claims)).await;
+    assert_eq!(app.jwks.fetches(), 0, "a disallowed algorithm must not reach the JWKS");
+}
+
+fn rsa_key() -> EncodingKey {
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+    // 1024 bits keeps key generation fast in debug builds; the size is irrelevant here.
+    let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 1024).unwrap();
+    EncodingKey::from_rsa_der(key.to_pkcs1_der().unwrap().as_bytes())
+}
+
+fn rsa_jwk(key: &EncodingKey, kid: &str) -> Value {
+    let mut jwk = serde_json::to_value(jsonwebtoken::jwk::Jwk::from_encoding_key(key, Algorithm::RS256).unwrap()).unwrap();
+    jwk["kid"] = json!(kid);
+    jwk
+}
+
+#[tokio::test]
+async fn rs256_is_rejected_when_only_eddsa_is_allowed() {
+    let app = TestApp::start().await;
+    let rsa = rsa_key();
+    app.jwks.set_keys(vec![app.key.jwk(), rsa_jwk(&rsa, "rsa-1")]);
+    let token = sign_with(&rsa, Algorithm::RS256, "rsa-1", &app.claims());
+    assert_rejected(&app, &token).await;
+}
+
+#[tokio::test]
+async fn configured_algorithms_each_verify_with_their_own_key() {
+    let app = TestApp::start_with(&[("JWT_ALGORITHMS", "EdDSA, RS256")]).await;
+    let rsa = rsa_key();
+    app.jwks.set_keys(vec![app.key.jwk(), rsa_jwk(&rsa, "rsa-1")]);
+    let rsa_token = sign_with(&rsa, Algorithm::RS256, "rsa-1", &app.claims());
+    assert_eq!(app.me(&rsa_token).await.status, StatusCode::OK);
+    assert_eq!(app.me(&app.token()).await.status, StatusCode::OK);
+    // An allowed algorithm with another family's key is still refused.
+    let mislabelled = sign_with(&rsa, Algorithm::RS256, &app.key.kid, &app.claims());
+    assert_rejected(&app, &mislabelled).await;
+}
+
+#[tokio::test]
+async fn tampered_payload_is_rejected() {
+    let app = TestApp::start().await;
+    let token = app.token();
+    let parts: Vec<&str> = token.split('.').collect();
+    let forged = b64(claims_with(&app, "sub", json!("admin")).to_string().as_bytes());
+    assert_rejected(&app, &format!("{}.{forged}.{}", parts[0], parts[2])).await;
+}
+
+#[tokio::test]
+async fn tampered_signature_is_rejected() {
+    let app = TestApp::start().await;
+    let token = app.token();
+    let (message, signature) = token.rsplit_once('.').unwrap();
+    let mut bytes = signature.as_bytes().to_vec();
+    bytes[10] = if bytes[10] == b'A' { b'B' } else { b'A' };
+    let tampered = format!("{message}.{}", String::from_utf8(bytes).unwrap());
+    assert_rejected(&app, &tampered).await;
+    // A correct signature by a key that is not the one named by `kid`.
+    let impostor = TestKey::ed25519(99, &app.key.kid);
+    assert_rejected(&app, &impostor.sign(&app.claims())).await;
+}
+
+#[tokio::test]
+async fn expired_token_is_rejected_after_the_leeway() {
+    let app = TestApp::start().await;
+    let now = get_current_timestamp();
+    assert_rejected(&app, &app.key.sign(&claims_with(&app, "exp", json!(now - 60)))).await;
+    let within_leeway = app.key.sign(&claims_with(&app, "exp", json!(now - 10)));
+    assert_eq!(app.me(&within_leeway).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn not_yet_valid_token_is_rejected() {
+    let app = TestApp::start().await;
+    let now = get_current_timestamp();
+    assert_rejected(&app, &app.key.sign(&claims_with(&app, "nbf", json!(now + 120)))).await;
+    let within_leeway = app.key.sign(&claims_with(&app, "nbf", json!(now + 10)));
+    assert_eq!(app.me(&within_leeway).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn wrong_issuer_is_rejected() {
+    let app = TestApp::start().await;
+    let claims = claims_with(&app, "iss", json!("https://evil.example.com"));
+    assert_rejected(&app, &app.key.sign(&claims)).await;
+    assert_rejected(&app, &app.key.sign(&claims_without(&app, "iss"))).await;
+}
+
+#[tokio::test]
+async fn wrong_audience_is_rejected() {
+    let app = TestApp::start().await;
+    let claims = claims_with(&app, "aud", json!("https://other-app.example.com"));
+    assert_rejected(&app, &app.key.sign(&claims)).await;
+    assert_rejected(&app, &app.key.sign(&claims_without(&app, "aud"))).await;
+}
+
+#[tokio::test]
+async fn configured_issuer_and_audience_are_enforced() {
+    let app = TestApp::start_with(&[
+        ("JWT_ISSUER", "https://auth.example.com"),
+        ("JWT_AUDIENCE", "https://api.example.com"),
+    ])
+    .await;
+    assert_rejected(&app, &app.token()).await;
+    let mut claims = app.claims();
+    claims["iss"] = json!("https://auth.example.com");
+    claims["aud"] = json!(["https://api.example.com", "https://other.example.com"]);
+    assert_eq!(app.me(&app.key.sign(&claims)).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn missing_or_empty_subject_is_rejected() {
+    let app = TestApp::start().await;
+    assert_rejected(&app, &app.key.sign(&claims_without(&app, "sub"))).await;
+    assert_rejected(&app, &app.key.sign(&claims_with(&app, "sub", json!("")))).await;
+    assert_rejected(&app, &app.key.sign(&claims_with(&app, "sub", json!(42)))).await;
+}
+
+#[tokio::test]
+async fn missing_expiry_is_rejected() {
+    let app = TestApp::start().await;
+    assert_rejected(&app, &app.key.sign(&claims_without(&app, "exp"))).await;
+    assert_rejected(&app, &app.key.sign(&claims_with(&app, "exp", json!("never")))).await;
+}
+
+#[tokio::test]
+async fn token_without_kid_is_rejected() {
+    let app = TestApp::start().await;
+    let signed = app.token();
+    let parts: Vec<&str> = signed.split('.').collect();
+    let header = b64(json!({ "alg": "EdDSA" }).to_string().as_bytes());
+    assert_rejected(&app, &format!("{header}.{}.{}", parts[1], parts[2])).await;
+}
+
+#[tokio::test]
+async fn session_cookie_is_never_a_token() {
+    let app = TestApp::start().await;
+    let token = app.token();
+    let request = Request::get("/api/me")
+        .header(header::COOKIE, format!("better-auth.session_token={token}; token={token}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_invalid_token(&app.send(request).await, &token);
+}
+
+#[tokio::test]
+async fn unknown_kid_refetches_once_and_stays_rejected() {
+    let app = TestApp::start_with(&[("JWKS_MIN_REFETCH_SECONDS", "0.3")]).await;
+    assert_eq!(app.me(&app.token()).await.status, StatusCode::OK);
+    assert_eq!(app.jwks.fetches(), 1);
+    tokio::time::sleep(Duration::from_millis(350)).await;
+
+    let stranger = TestKey::ed25519(7, "kid-nobody-published");
+    assert_rejected(&app, &stranger.sign(&app.claims())).await;
+    assert_eq!(app.jwks.fetches(), 2, "one refetch for the unknown kid");
+    assert_rejected(&app, &stranger.sign(&app.claims())).await;
+    assert_eq!(app.jwks.fetches(), 2, "no second refetch within the interval");
+}
+
+#[tokio::test]
+async fn rotated_key_is_accepted_after_one_refetch() {
+    let app = TestApp::start_with(&[("JWKS_MIN_REFETCH_SECONDS", "0.5")]).await;
+    assert_eq!(app.me(&app.token()).await.status, StatusCode::OK);
+    let rotated = TestKey::ed25519(2, "key-2");
+    app.jwks.set_keys(vec![rotated.jwk()]);
+    let started = Instant::now();
+
+    // Too soon after the first fetch: rate-limited, so not yet known.
+    assert_rejected(&app, &rotated.sign(&app.claims())).await;
+    assert_eq!(app.jwks.fetches(), 1);
+
+    tokio::time::sleep(Duration::from_millis(550)).await;
+    assert_eq!(app.me(&rotated.sign(&app.claims())).await.status, StatusCode::OK);
+    assert_eq!(app.jwks.fetches(), 2);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    // Now cached: no further fetch, and the retired key is gone with the old document.
+    assert_eq!(app.me(&rotated.sign(&app.claims())).await.status, StatusCode::OK);
+    assert_eq!(app.jwks.fetches(), 2);
+}
+
+#[tokio::test]
+async fn cached_key_keeps_working_while_jwks_is_down() {
+    let app = TestApp::start_with(&[("JWKS_MIN_REFETCH_SECONDS", "0")]).await;
+    assert_eq!(app.me(&app.token()).await.status, StatusCode::OK);
+    app.jwks.set_up(false);
+    // A different token, so this is a full verification with the cached key.
+    assert_eq!(app.me(&app.token()).await.status, StatusCode::OK);
+    assert_eq!(app.jwks.fetches(), 1);
+    // A kid we never had cannot be checked while the JWKS is down.
+    let stranger = TestKey::ed25519(8, "kid-while-down");
+    let reply = app.me(&stranger.sign(&app.claims())).await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn jwks_down_without_cached_key_is_503() {
+    let app = TestApp::start().await;
+    app.jwks.set_up(false);
+    let token = app.token();
+    let reply = app.me(&token).await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE, "{}", reply.body);
+    assert_eq!(reply.detail(), "authentication keys unavailable");
+    assert_no_leak(&reply, &token);
+    // Rate-limited retries still answer 503, not 401: the keys are unavailable, not wrong.
+    assert_eq!(app.me(&app.token()).await.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(app.jwks.fetches(), 1);
+}
+
+#[tokio::test]
+async fn unreachable_jwks_is_503() {
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let url = format!("http://{closed_port}/api/auth/jwks");
+    let app = TestApp::start_with(&[("JWKS_URL", &url)]).await;
+    let reply = app.me(&app.token()).await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE, "{}", reply.body);
+    assert_eq!(reply.detail(), "authentication keys unavailable");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_kid_flood_is_rate_limited() {
+    let app = TestApp::start().await; // default interval: 5 s
+    let started = Instant::now();
+    let mut requests = tokio::task::JoinSet::new();
+    for i in 0..200 {
+        let stranger = TestKey::ed25519(3, &format!("random-kid-{i}"));
+        let token = stranger.sign(&app.claims());
+        let router = app.router.clone();
+        requests.spawn(async move {
+            use tower::ServiceExt;
+            let request = Request::get("/api/me")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap();
+            router.oneshot(request).await.unwrap().status()
+        });
+    }
+    while let Some(status) = requests.join_next().await {
+        assert_eq!(status.unwrap(), StatusCode::UNAUTHORIZED);
+    }
+    let allowed = 1 + started.elapsed().as_secs() as usize / 5;
+    assert!(
+        app.jwks.fetches() <= allowed,
+        "{} JWKS fetches for 200 random kids (allowed {allowed})",
+        app.jwks.fetches()
+    );
+}
+
+/// A repeated token skips the signature check: well under half its cost.
+#[tokio::test]
+async fn repeated_token_is_much_cheaper_than_a_signature_check() {
+    let app = TestApp::start().await;
+    let verifier = &backend::auth::verify::TokenVerifier::new(&app.config).unwrap();
+    let repeated = app.token();
+    verifier.verify(&repeated).await.unwrap(); // fetches the JWKS and caches the token
+    let fresh: Vec<String> = (0..100).map(|_| app.token()).collect();
+
+    let started = Instant::now();
+    for token in &fresh {
+        verifier.verify(token).await.unwrap();
+    }
+    let signature_checks = started.elapsed();
+    let started = Instant::now();
+    for _ in 0..100 {
+        verifier.verify(&repeated).await.unwrap();
+    }
+    let cache_hits = started.elapsed();
+    assert!(
+        cache_hits * 2 < signature_checks,
+        "100 cache hits took {cache_hits:?}, 100 verifications {signature_checks:?}"
+    );
+}

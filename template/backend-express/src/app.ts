@@ -1,0 +1,47 @@
+// Builds the Express app without listening, so tests can drive it on a random port.
+import cors from "cors";
+import express, { type Express } from "express";
+import { createTokenVerifier, requireBearerToken } from "./auth.ts";
+import type { Config } from "./config.ts";
+import type { NotesStore } from "./db/store.ts";
+import { errorHandler, notFound } from "./errors.ts";
+import { consoleLogger, type Logger } from "./logger.ts";
+import { healthRouter } from "./routes/health.ts";
+import { meRouter } from "./routes/me.ts";
+import { notesRouter } from "./routes/notes.ts";
+
+export interface AppDependencies {
+  config: Config;
+  store: NotesStore;
+  logger?: Logger;
+}
+
+export function createApp({ config, store, logger = consoleLogger }: AppDependencies): Express {
+  const app = express();
+  app.disable("x-powered-by");
+
+  // Only the frontend's origin gets CORS headers (other origins get none at all); the token travels in a
+  // header, so no credentials (cookies) are allowed.
+  const corsOptions = {
+    origin: config.frontendUrl,
+    methods: ["GET", "POST", "DELETE", "OPTIONS"],
+    allowedHeaders: ["Authorization", "Content-Type"],
+    credentials: false,
+    maxAge: 600,
+  };
+  app.use(cors((req, callback) => callback(null, req.headers.origin === config.frontendUrl ? corsOptions : { origin: false })));
+
+  app.use(healthRouter());
+  // Authenticate before parsing the body: an anonymous client gets 401 whatever it sends.
+  app.use(
+    "/api",
+    requireBearerToken(createTokenVerifier(config, logger)),
+    express.json({ limit: "16kb" }),
+    meRouter(),
+    notesRouter(store),
+  );
+
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,12 @@
+// Who the token says the caller is: lets the frontend check the whole JWT round trip.
+import { Router } from "express";
+import { currentUser } from "../auth.ts";
+
+export function meRouter(): Router {
+  const router = Router();
+  router.get("/me", (_req, res) => {
+    const user = currentUser(res);
+    res.json({ id: user.id, email: user.email });
+  });
+  return router;
+}

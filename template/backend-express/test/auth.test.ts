@@ -1,0 +1,156 @@
+// Every way a request can fail authentication, against one app and one JWKS that publishes an Ed25519 key
+// (the one Better Auth uses) and an RSA key (to show the algorithm allow-list, not the key set, rejects RS256).
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { SignJWT } from "jose";
+import { assertNoLeak, assertRejected } from "./helpers/assertions.ts";
+import { bearer, startTestApp, type TestApp } from "./helpers/app.ts";
+import { JwksServer } from "./helpers/jwks-server.ts";
+import { base64url, claims, mintToken, newSigningKey, type SigningKey } from "./helpers/keys.ts";
+
+describe("token verification", () => {
+  let jwks: JwksServer;
+  let app: TestApp;
+  let ed25519: SigningKey;
+  let rsa: SigningKey;
+  const secrets = ["user-alice", "alice@example.com", "Alice"];
+
+  before(async () => {
+    ed25519 = await newSigningKey("EdDSA");
+    rsa = await newSigningKey("RS256");
+    jwks = await JwksServer.start([ed25519.publicJwk, rsa.publicJwk]);
+    app = await startTestApp({ JWKS_URL: jwks.url });
+  });
+  after(async () => {
+    await app.close();
+    await jwks.close();
+  });
+
+  const me = (headers: Record<string, string> = {}) => fetch(`${app.url}/api/me`, { headers });
+  const rejects = async (token: string, expectedDetail?: RegExp) => {
+    const detail = await assertRejected(await me(bearer(token)), 401, { token, logs: app.logs, secrets });
+    if (expectedDetail) assert.match(detail, expectedDetail);
+  };
+
+  test("a valid Ed25519 token → 200 with the token's sub and email", async () => {
+    const response = await me(bearer(await mintToken(ed25519)));
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { id: "user-alice", email: "alice@example.com" });
+  });
+
+  test("the same token again → 200 (verified-token cache)", async () => {
+    const token = await mintToken(ed25519, { email: undefined });
+    for (let i = 0; i < 2; i++) {
+      const response = await me(bearer(token));
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), { id: "user-alice", email: null });
+    }
+  });
+
+  test("an expired token within the 30 s leeway → 200", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    assert.equal((await me(bearer(await mintToken(ed25519, { exp: now - 10 })))).status, 200);
+  });
+
+  test("no Authorization header → 401", async () => {
+    await assertRejected(await me(), 401, { logs: app.logs });
+  });
+
+  test("Basic scheme → 401", async () => {
+    await assertRejected(await me({ authorization: `Basic ${base64url("alice:secret")}` }), 401, { logs: app.logs });
+  });
+
+  test("Bearer scheme with an empty token → 401", async () => {
+    await assertRejected(await me({ authorization: "Bearer " }), 401, { logs: app.logs });
+    await assertRejected(await me({ authorization: "Bearer" }), 401, { logs: app.logs });
+  });
+
+  test("the session cookie alone (no Authorization header) → 401", async () => {
+    const token = await mintToken(ed25519);
+    const response = await me({ cookie: `better-auth.session_token=${token}; better-auth.session_data=${token}` });
+    await assertRejected(response, 401, { token, logs: app.logs, secrets });
+  });
+
+  test("garbage → 401", async () => {
+    await rejects("not-a-jwt", /malformed/);
+    await rejects("a.b.c", /malformed/);
+  });
+
+  test("header only → 401", async () => {
+    const header = base64url({ alg: "EdDSA", kid: ed25519.kid });
+    await rejects(header);
+    await rejects(`${header}.`);
+    await rejects(`${header}..`);
+  });
+
+  test('alg "none" → 401', async () => {
+    await rejects(`${base64url({ alg: "none", kid: ed25519.kid })}.${base64url(claims())}.`, /algorithm/);
+  });
+
+  test("HS256 signed with the public key's bytes (algorithm confusion) → 401", async () => {
+    const publicKeyBytes = Buffer.from(ed25519.publicJwk.x as string, "base64url");
+    const jwkBytes = new TextEncoder().encode(JSON.stringify(ed25519.publicJwk));
+    for (const secret of [publicKeyBytes, jwkBytes]) {
+      const token = await new SignJWT(claims()).setProtectedHeader({ alg: "HS256", kid: ed25519.kid }).sign(secret);
+      await rejects(token, /algorithm/);
+    }
+  });
+
+  test("RS256 token, key published, but only EdDSA allowed → 401", async () => {
+    await rejects(await mintToken(rsa), /algorithm/);
+  });
+
+  test("tampered payload → 401", async () => {
+    const [header, , signature] = (await mintToken(ed25519)).split(".");
+    await rejects(`${header}.${base64url(claims({ sub: "user-mallory" }))}.${signature}`, /signature/);
+  });
+
+  test("tampered signature → 401", async () => {
+    const [header, payload, signature] = (await mintToken(ed25519)).split(".") as [string, string, string];
+    const bytes = Buffer.from(signature, "base64url");
+    bytes[0] = (bytes[0] as number) ^ 0xff;
+    await rejects(`${header}.${payload}.${bytes.toString("base64url")}`, /signature/);
+  });
+
+  test("expired (beyond the leeway) → 401", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    await rejects(await mintToken(ed25519, { iat: now - 1000, exp: now - 60 }), /expired/);
+  });
+
+  test("nbf in the future → 401", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    await rejects(await mintToken(ed25519, { nbf: now + 120 }), /not yet valid/);
+  });
+
+  test("wrong iss → 401", async () => {
+    await rejects(await mintToken(ed25519, { iss: "https://evil.example" }), /iss/);
+    await rejects(await mintToken(ed25519, { iss: undefined }), /iss/);
+  });
+
+  test("wrong aud → 401", async () => {
+    await rejects(await mintToken(ed25519, { aud: "https://other-app.example" }), /aud/);
+    await rejects(await mintToken(ed25519, { aud: undefined }), /aud/);
+  });
+
+  test("missing or empty sub → 401", async () => {
+    await rejects(await mintToken(ed25519, { sub: undefined }), /sub/);
+    await rejects(await mintToken(ed25519, { sub: "" }), /sub|subject/);
+  });
+
+  test("missing exp → 401", async () => {
+    await rejects(await mintToken(ed25519, { exp: undefined }), /exp/);
+  });
+
+  test("an anonymous POST with a broken body → 401, not 400 (authentication comes first)", async () => {
+    const response = await fetch(`${app.url}/api/notes`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{not json",
+    });
+    await assertRejected(response, 401, { logs: app.logs });
+  });
+
+  test("nothing above leaked into the logs", () => {
+    assertNoLeak(app.logs.join("\n"), { secrets });
+  });
+});

@@ -1,0 +1,44 @@
+// Starts the real app on a random port with a test configuration, capturing everything it logs.
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createApp } from "../../src/app.ts";
+import { loadConfig } from "../../src/config.ts";
+import { openNotesStore } from "../../src/db/index.ts";
+import type { Logger } from "../../src/logger.ts";
+import { testDatabaseUrl } from "./database.ts";
+import { ISSUER } from "./keys.ts";
+
+export const FRONTEND_URL = "http://localhost:3000";
+
+export interface TestApp {
+  url: string;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export async function startTestApp(env: Record<string, string>): Promise<TestApp> {
+  const config = loadConfig({ BETTER_AUTH_URL: ISSUER, FRONTEND_URL, DATABASE_URL: testDatabaseUrl(), ...env });
+  const store = await openNotesStore(config.database);
+  const logs: string[] = [];
+  const logger: Logger = {
+    info: (message) => logs.push(message),
+    warn: (message) => logs.push(message),
+    error: (message, error) => logs.push(`${message} ${error instanceof Error ? error.stack : String(error)}`),
+  };
+  const server: Server = createApp({ config, store, logger }).listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    logs,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await store.close();
+    },
+  };
+}
+
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}

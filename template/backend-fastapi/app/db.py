@@ -1,0 +1,57 @@
+"""The SQLModel engine for DATABASE_URL, in the URL forms the frontend's .env uses too."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy import Engine
+from sqlmodel import Session, SQLModel, create_engine
+
+from app.core.config import BACKEND_DIR, ConfigError, Settings
+
+# Scheme as written in .env → the SQLAlchemy dialect+driver this backend installs.
+_DRIVERS = {
+    "postgres": "postgresql+psycopg",
+    "postgresql": "postgresql+psycopg",
+    "mysql": "mysql+pymysql",
+}
+
+
+def sqlalchemy_url(database_url: str) -> str:
+    """`file:./x.db`, `postgres://…`, `mysql://…`, `libsql://…` → a SQLAlchemy URL."""
+    if database_url.startswith("file:"):
+        path = Path(database_url.removeprefix("file:").removeprefix("//"))
+        # Relative to backend/, like the frontend's file: URLs are relative to frontend/.
+        return f"sqlite:///{path if path.is_absolute() else BACKEND_DIR / path}"
+    scheme, separator, rest = database_url.partition("://")
+    if not separator:
+        raise ConfigError("DATABASE_URL is not a URL (expected e.g. file:./notes.db)")
+    if scheme == "libsql":
+        # Turso's remote databases speak libSQL over TLS.
+        return f"sqlite+libsql://{rest}{'&' if '?' in rest else '?'}secure=true"
+    if scheme in _DRIVERS:
+        return f"{_DRIVERS[scheme]}://{rest}"
+    if scheme.startswith(("sqlite", "postgresql+", "mysql+")):
+        return database_url  # already a SQLAlchemy URL
+    raise ConfigError(f"DATABASE_URL scheme {scheme!r} is not supported")
+
+
+def create_db_engine(settings: Settings) -> Engine:
+    url = sqlalchemy_url(settings.database_url)
+    if url.startswith("sqlite+libsql://") and urlsplit(url).hostname:
+        return create_engine(url, connect_args={"auth_token": settings.database_auth_token or ""})
+    if url.startswith("sqlite"):
+        # FastAPI serves sync routes from a thread pool; sqlite3 objects refuse other threads
+        # unless told otherwise. Only SQLite takes this argument.
+        return create_engine(url, connect_args={"check_same_thread": False})
+    # Servers close idle connections; test each one before use.
+    return create_engine(url, pool_pre_ping=True)
+
+
+def create_tables(engine: Engine) -> None:
+    SQLModel.metadata.create_all(engine)
+
+
+def session_for(engine: Engine) -> Iterator[Session]:
+    with Session(engine) as session:
+        yield session

@@ -1,0 +1,37 @@
+"""The FastAPI application: CORS for the frontend, routes, tables created at startup."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app.api.main import api_router
+from app.api.routes import health
+from app.core.config import Settings
+from app.core.security import TokenVerifier
+from app.db import create_db_engine, create_tables
+
+
+def create_app(settings: Settings) -> FastAPI:
+    engine = create_db_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        create_tables(engine)
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="Notes API", lifespan=lifespan)
+    app.state.engine = engine
+    app.state.token_verifier = TokenVerifier(settings)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=[settings.cors_origin],
+        allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type"],
+        allow_credentials=False,  # bearer tokens, never cookies
+    )
+    app.include_router(health.router)
+    app.include_router(api_router)
+    return app

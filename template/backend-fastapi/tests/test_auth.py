@@ -1,0 +1,171 @@
+"""Every token shape an attacker or a misconfiguration can produce, against GET /api/me."""
+
+import time
+
+import jwt
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.assertions import assert_rejected, bearer
+from tests.jwks_server import JwksServer
+from tests.tokens import SigningKey, b64url, claims, hs256_with_key_bytes, unsigned
+
+
+def test_valid_token_returns_the_user(client: TestClient, key: SigningKey) -> None:
+    token_claims = claims()
+    response = client.get("/api/me", headers=bearer(key.sign(token_claims)))
+    assert response.status_code == 200
+    assert response.json() == {"id": token_claims["sub"], "email": token_claims["email"]}
+
+
+def test_token_without_email_claim_gives_null_email(client: TestClient, key: SigningKey) -> None:
+    token_claims = claims(email=None)
+    response = client.get("/api/me", headers=bearer(key.sign(token_claims)))
+    assert response.json() == {"id": token_claims["sub"], "email": None}
+
+
+def test_expiry_within_leeway_is_accepted(client: TestClient, key: SigningKey) -> None:
+    token = key.sign(claims(exp=int(time.time()) - 10))
+    assert client.get("/api/me", headers=bearer(token)).status_code == 200
+
+
+def test_missing_authorization_header(client: TestClient) -> None:
+    assert_rejected(client.get("/api/me"))
+
+
+def test_basic_scheme(client: TestClient, key: SigningKey) -> None:
+    token = key.sign(claims())
+    assert_rejected(client.get("/api/me", headers={"Authorization": f"Basic {token}"}), token)
+
+
+@pytest.mark.parametrize("value", ["Bearer", "Bearer ", "Bearer    "])
+def test_empty_bearer(client: TestClient, value: str) -> None:
+    assert_rejected(client.get("/api/me", headers={"Authorization": value}))
+
+
+@pytest.mark.parametrize("garbage", ["garbage", "a.b.c", "....", "ey.ey.ey", "🔑"])
+def test_garbage_token(client: TestClient, garbage: str) -> None:
+    response = client.get("/api/me", headers={"Authorization": f"Bearer {garbage}".encode()})
+    assert_rejected(response, garbage)
+
+
+def test_header_only_token(client: TestClient, key: SigningKey) -> None:
+    header = b64url(b'{"alg":"EdDSA","kid":"%s"}' % key.kid.encode())
+    for token in (header, f"{header}.", f"{header}.."):
+        assert_rejected(client.get("/api/me", headers=bearer(token)), token)
+
+
+def test_alg_none(client: TestClient, key: SigningKey) -> None:
+    for alg in ("none", "None", "NONE"):
+        token = unsigned({"alg": alg, "kid": key.kid}, claims())
+        assert_rejected(client.get("/api/me", headers=bearer(token)), token)
+
+
+def test_hs256_signed_with_the_public_key(client: TestClient, key: SigningKey) -> None:
+    jwk = key.public_jwk()
+    for secret in (key.public_key_bytes(), jwk["x"].encode(), str(jwk).encode()):
+        token = hs256_with_key_bytes(secret, key.kid, claims())
+        assert_rejected(client.get("/api/me", headers=bearer(token)), token)
+
+
+def test_rs256_when_only_eddsa_is_allowed(
+    client: TestClient, key: SigningKey, jwks: JwksServer
+) -> None:
+    rsa_key = SigningKey.rsa()
+    jwks.keys.append(rsa_key.public_jwk())  # published, so only the algorithm pin refuses it
+    token = rsa_key.sign(claims())
+    assert_rejected(client.get("/api/me", headers=bearer(token)), token)
+
+
+def test_rs256_accepted_when_configured(make_client, key: SigningKey, jwks: JwksServer) -> None:
+    rsa_key = SigningKey.rsa()
+    jwks.keys.append(rsa_key.public_jwk())
+    client = make_client(jwt_algorithms="EdDSA,RS256")
+    assert client.get("/api/me", headers=bearer(rsa_key.sign(claims()))).status_code == 200
+    assert client.get("/api/me", headers=bearer(key.sign(claims()))).status_code == 200
+
+
+def test_header_alg_must_match_the_key(make_client, key: SigningKey) -> None:
+    client = make_client(jwt_algorithms="EdDSA,RS256")
+    eddsa_token = key.sign(claims())
+    _, payload, signature = eddsa_token.split(".")
+    relabeled = unsigned({"alg": "RS256", "kid": key.kid}, {}).split(".")[0]
+    token = f"{relabeled}.{payload}.{signature}"
+    assert_rejected(client.get("/api/me", headers=bearer(token)), token)
+
+
+def test_tampered_payload(client: TestClient, key: SigningKey) -> None:
+    header, _, signature = key.sign(claims()).split(".")
+    forged = unsigned({}, claims(sub="pytest-admin")).split(".")[1]
+    token = f"{header}.{forged}.{signature}"
+    assert_rejected(client.get("/api/me", headers=bearer(token)), token)
+
+
+def test_tampered_signature(client: TestClient, key: SigningKey) -> None:
+    header, payload, signature = key.sign(claims()).split(".")
+    flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
+    token = f"{header}.{payload}.{flipped}"
+    assert_rejected(client.get("/api/me", headers=bearer(token)), token)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        pytest.param({"exp": int(time.time()) - 60}, id="expired"),
+        pytest.param({"nbf": int(time.time()) + 120}, id="nbf-in-future"),
+        pytest.param({"iss": "http://evil.example"}, id="wrong-iss"),
+        pytest.param({"aud": "http://other-app.example"}, id="wrong-aud"),
+        pytest.param({"sub": None}, id="missing-sub"),
+        pytest.param({"sub": ""}, id="empty-sub"),
+        pytest.param({"sub": 42}, id="non-string-sub"),
+        pytest.param({"exp": None}, id="missing-exp"),
+        pytest.param({"exp": "tomorrow"}, id="non-numeric-exp"),
+        pytest.param({"iss": None}, id="missing-iss"),
+        pytest.param({"aud": None}, id="missing-aud"),
+    ],
+)
+def test_invalid_claims(client: TestClient, key: SigningKey, overrides: dict) -> None:
+    token = key.sign(claims(**overrides))
+    assert_rejected(client.get("/api/me", headers=bearer(token)), token)
+
+
+def test_reasons_name_what_to_fix(client: TestClient, key: SigningKey) -> None:
+    expected = {
+        "token expired": claims(exp=int(time.time()) - 60),
+        "token issuer is not JWT_ISSUER": claims(iss="http://evil.example"),
+        "token audience is not JWT_AUDIENCE": claims(aud="http://other.example"),
+        "token has no sub claim": claims(sub=None),
+    }
+    for reason, token_claims in expected.items():
+        response = client.get("/api/me", headers=bearer(key.sign(token_claims)))
+        assert response.json() == {"detail": reason}
+
+
+def test_session_cookie_is_never_a_credential(client: TestClient, key: SigningKey) -> None:
+    token = key.sign(claims())
+    cookies = {"better-auth.session_token": token, "__Secure-better-auth.session_token": token}
+    for name, value in cookies.items():
+        client.cookies.set(name, value)
+    assert_rejected(client.get("/api/me"), token)
+    client.cookies.clear()
+
+
+def test_token_past_exp_is_not_served_from_cache(client: TestClient, key: SigningKey) -> None:
+    # Accepted inside the 30 s leeway, but never cached past exp: once the leeway is over too,
+    # the same token is refused.
+    token = key.sign(claims(exp=int(time.time()) - 28))
+    assert client.get("/api/me", headers=bearer(token)).status_code == 200
+    time.sleep(2.2)
+    assert_rejected(client.get("/api/me", headers=bearer(token)), token)
+
+
+def test_pyjwt_reference_decodes_the_minted_token(key: SigningKey) -> None:
+    # Guards the test helpers themselves: the tokens above are genuine EdDSA JWTs.
+    token = key.sign(claims())
+    decoded = jwt.decode(
+        token,
+        jwt.PyJWK(key.public_jwk()).key,
+        algorithms=["EdDSA"],
+        audience="http://localhost:3000",
+    )
+    assert decoded["sub"].startswith("pytest-")

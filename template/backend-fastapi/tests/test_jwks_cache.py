@@ -1,0 +1,140 @@
+"""JWKS fetching as the contract wants it: once, rotation-friendly, flood-proof, outage-tolerant."""
+
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from app.core.jwks import JwksCache
+from tests.assertions import assert_keys_unavailable, assert_rejected, bearer
+from tests.jwks_server import JwksServer
+from tests.tokens import SigningKey, claims
+
+# Short enough to keep the suite fast, long enough that "still inside the interval" holds on a
+# slow, busy CI machine.
+REFETCH_SECONDS = 1.0
+
+
+def test_jwks_is_fetched_once_and_reused(client, key: SigningKey, jwks: JwksServer) -> None:
+    assert jwks.fetches == 0  # lazily: nothing before the first token
+    for _ in range(5):
+        assert client.get("/api/me", headers=bearer(key.sign(claims()))).status_code == 200
+    assert jwks.fetches == 1
+
+
+def test_unknown_kid_refetches_once_then_401(
+    make_client, key: SigningKey, jwks: JwksServer
+) -> None:
+    client = make_client(jwks_min_refetch_seconds=REFETCH_SECONDS)
+    assert client.get("/api/me", headers=bearer(key.sign(claims()))).status_code == 200
+    time.sleep(REFETCH_SECONDS)
+    stranger = SigningKey.ed25519()  # never published
+    token = stranger.sign(claims())
+    assert_rejected(client.get("/api/me", headers=bearer(token)), token)
+    assert jwks.fetches == 2
+    assert_rejected(client.get("/api/me", headers=bearer(token)), token)
+    assert jwks.fetches == 2  # within the interval: no second refetch
+
+
+def test_rotated_key_is_accepted_after_one_refetch(
+    make_client, key: SigningKey, jwks: JwksServer
+) -> None:
+    client = make_client(jwks_min_refetch_seconds=REFETCH_SECONDS)
+    assert client.get("/api/me", headers=bearer(key.sign(claims()))).status_code == 200
+    rotated = SigningKey.ed25519()
+    jwks.keys = [rotated.public_jwk()]
+    time.sleep(REFETCH_SECONDS)
+    response = client.get("/api/me", headers=bearer(rotated.sign(claims())))
+    assert response.status_code == 200
+    assert jwks.fetches == 2
+
+
+def test_new_key_waits_for_the_refetch_interval(
+    make_client, key: SigningKey, jwks: JwksServer
+) -> None:
+    client = make_client(jwks_min_refetch_seconds=REFETCH_SECONDS)
+    assert client.get("/api/me", headers=bearer(key.sign(claims()))).status_code == 200
+    new_key = SigningKey.ed25519()
+    jwks.keys.append(new_key.public_jwk())
+    token = new_key.sign(claims())
+    assert_rejected(client.get("/api/me", headers=bearer(token)), token)  # just fetched
+    time.sleep(REFETCH_SECONDS)
+    assert client.get("/api/me", headers=bearer(new_key.sign(claims()))).status_code == 200
+    assert jwks.fetches == 2
+
+
+def test_cached_key_keeps_working_while_jwks_is_down(
+    make_client, key: SigningKey, jwks: JwksServer
+) -> None:
+    client = make_client(jwks_min_refetch_seconds=0)
+    assert client.get("/api/me", headers=bearer(key.sign(claims()))).status_code == 200
+    jwks.down = True
+    # A fresh token, so the verified-token cache cannot answer: the cached key does.
+    assert client.get("/api/me", headers=bearer(key.sign(claims()))).status_code == 200
+    assert jwks.fetches == 1
+
+
+def test_jwks_down_and_no_key_cached_is_503(client, key: SigningKey, jwks: JwksServer) -> None:
+    jwks.down = True
+    token = key.sign(claims())
+    assert_keys_unavailable(client.get("/api/me", headers=bearer(token)), token)
+
+
+def test_jwks_unreachable_and_no_key_cached_is_503(make_client, key: SigningKey) -> None:
+    client = make_client(jwks_url="http://127.0.0.1:9/api/auth/jwks")  # discard port: refused
+    token = key.sign(claims())
+    assert_keys_unavailable(client.get("/api/me", headers=bearer(token)), token)
+
+
+def test_unknown_kid_while_jwks_is_down_is_503(
+    make_client, key: SigningKey, jwks: JwksServer
+) -> None:
+    client = make_client(jwks_min_refetch_seconds=0)
+    assert client.get("/api/me", headers=bearer(key.sign(claims()))).status_code == 200
+    jwks.down = True
+    token = SigningKey.ed25519().sign(claims())
+    assert_keys_unavailable(client.get("/api/me", headers=bearer(token)), token)
+
+
+def test_jwks_back_up_is_used_again(make_client, key: SigningKey, jwks: JwksServer) -> None:
+    client = make_client(jwks_min_refetch_seconds=REFETCH_SECONDS)
+    jwks.down = True
+    token = key.sign(claims())
+    assert_keys_unavailable(client.get("/api/me", headers=bearer(token)), token)
+    jwks.down = False
+    time.sleep(REFETCH_SECONDS)
+    assert client.get("/api/me", headers=bearer(token)).status_code == 200
+
+
+def test_random_kid_flood_is_rate_limited(client, key: SigningKey, jwks: JwksServer) -> None:
+    # Default interval (5 s): one initial fetch, then no refetch however many kids arrive.
+    assert client.get("/api/me", headers=bearer(key.sign(claims()))).status_code == 200
+    attacker = SigningKey.ed25519()
+    for _ in range(200):
+        attacker.kid = uuid.uuid4().hex
+        token = attacker.sign(claims())
+        assert_rejected(client.get("/api/me", headers=bearer(token)), token)
+    assert jwks.fetches == 1
+
+
+def test_flood_over_time_costs_one_fetch_per_interval(
+    make_client, key: SigningKey, jwks: JwksServer
+) -> None:
+    interval = 0.3
+    client = make_client(jwks_min_refetch_seconds=interval)
+    attacker = SigningKey.ed25519()
+    started = time.monotonic()
+    while time.monotonic() - started < 3 * interval:
+        attacker.kid = uuid.uuid4().hex
+        token = attacker.sign(claims())
+        assert client.get("/api/me", headers=bearer(token)).status_code == 401
+    elapsed = time.monotonic() - started
+    assert jwks.fetches <= elapsed / interval + 1
+
+
+def test_concurrent_unknown_kids_share_one_fetch(key: SigningKey, jwks: JwksServer) -> None:
+    cache = JwksCache(jwks.url, min_refetch_seconds=60)
+    kids = [key.kid] + [uuid.uuid4().hex for _ in range(31)]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        found = list(pool.map(cache.get, kids))
+    assert found[0] is not None and found[1:] == [None] * 31
+    assert jwks.fetches == 1

@@ -1,0 +1,69 @@
+"""The verified-token cache: bounded, dropped at exp, and much cheaper than verifying."""
+
+import time
+
+from app.core.security import TokenVerifier
+from app.core.token_cache import VerifiedTokenCache
+from tests.conftest import make_settings
+from tests.jwks_server import JwksServer
+from tests.tokens import SigningKey, claims
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_entry_dropped_at_exp() -> None:
+    clock = FakeClock()
+    cache: VerifiedTokenCache[str] = VerifiedTokenCache(clock=clock)
+    cache.put("token", 1010.0, "user")
+    assert cache.get("token") == "user"
+    clock.now = 1010.0
+    assert cache.get("token") is None
+    assert len(cache) == 0
+
+
+def test_expired_token_is_not_stored() -> None:
+    cache: VerifiedTokenCache[str] = VerifiedTokenCache(clock=FakeClock())
+    cache.put("token", 999.0, "user")
+    assert len(cache) == 0
+
+
+def test_bounded_size_drops_expired_then_oldest() -> None:
+    clock = FakeClock()
+    cache: VerifiedTokenCache[int] = VerifiedTokenCache(max_entries=3, clock=clock)
+    cache.put("short", 1001.0, 0)
+    cache.put("a", 2000.0, 1)
+    cache.put("b", 2000.0, 2)
+    clock.now = 1500.0
+    cache.put("c", 2000.0, 3)  # full: the expired entry goes first
+    assert [cache.get(t) for t in ("a", "b", "c")] == [1, 2, 3]
+    cache.put("d", 2000.0, 4)  # full, nothing expired: the oldest goes
+    assert cache.get("a") is None
+    assert len(cache) == 3
+
+
+def test_cached_token_costs_less_than_half_a_verification(
+    jwks: JwksServer, key: SigningKey, database_url: str
+) -> None:
+    verifier = TokenVerifier(make_settings(database_url, jwks.url))
+    token = key.sign(claims())
+    verifier.verify(token)  # JWKS fetched, token cached
+
+    rounds = 300
+    fresh_tokens = [key.sign(claims()) for _ in range(rounds)]
+    started = time.perf_counter()
+    for fresh in fresh_tokens:
+        verifier.verify(fresh)
+    full = (time.perf_counter() - started) / rounds
+
+    started = time.perf_counter()
+    for _ in range(rounds):
+        verifier.verify(token)
+    cached = (time.perf_counter() - started) / rounds
+
+    assert cached < full / 2, f"cached {cached * 1e6:.1f} µs vs verified {full * 1e6:.1f} µs"

@@ -1,0 +1,49 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { type FormEvent, useState } from "react";
+import { signIn } from "@/lib/auth-client";
+
+export function SignInForm() {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function handleSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setPending(true);
+    setError(null);
+    const { error } = await signIn.email({
+      email: String(form.get("email")),
+      password: String(form.get("password")),
+    });
+    setPending(false);
+    if (error) {
+      setError(error.message ?? "Could not sign in");
+      return;
+    }
+    router.push("/dashboard");
+  }
+
+  return (
+    <form className="stack" onSubmit={handleSubmit}>
+      <label>
+        Email
+        <input name="email" type="email" autoComplete="email" required />
+      </label>
+      <label>
+        Password
+        <input name="password" type="password" autoComplete="current-password" required />
+      </label>
+      {error && (
+        <p className="error" role="alert" data-testid="form-error">
+          {error}
+        </p>
+      )}
+      <button type="submit" disabled={pending}>
+        {pending ? "Signing in..." : "Sign in"}
+      </button>
+    </form>
+  );
+}

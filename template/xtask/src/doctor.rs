@@ -1,0 +1,379 @@
+//! `cargo xtask doctor`: diagnoses the classic Better Auth failures without changing anything. Each
+//! check in `doctor/` is a pure function of file contents and env values; this module gathers them.
+
+mod backend;
+mod finding;
+mod frontend;
+mod http_get;
+mod secrets;
+mod typescript;
+mod versions;
+
+pub use finding::{Finding, Severity};
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::bail;
+
+use crate::project::{Backend, EnvFile};
+use crate::tools::node::Node;
+use crate::verify::{self, ProblemKind};
+use crate::{Project, frontend_script, ui};
+
+/// Runs every check and prints the findings; fails when any is a warning or an error.
+pub fn run(project: &Project, json: bool) -> anyhow::Result<()> {
+    let findings = if json {
+        diagnose(project)
+    } else {
+        ui::step("Diagnose the project", || Ok(diagnose(project)))?
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&finding::to_json(&findings))?
+        );
+    } else {
+        print!("{}", finding::to_text(&findings));
+    }
+    if !finding::is_clean(&findings) {
+        let count = findings
+            .iter()
+            .filter(|f| f.severity != Severity::Info)
+            .count();
+        bail!("the doctor found {count} problem(s) (see above)");
+    }
+    Ok(())
+}
+
+/// All findings, errors first. Never fails: a check that cannot run becomes a finding itself.
+pub fn diagnose(project: &Project) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let frontend = project.frontend_dir();
+    let env = match project.frontend_env() {
+        Ok(env) => env,
+        Err(err) => {
+            findings.push(Finding::new(
+                "env-missing",
+                Severity::Error,
+                format!("{err:#}"),
+                "the app, the `auth` CLI and the xtask read every setting from it",
+                "restore frontend/.env from frontend/.env.example",
+            ));
+            EnvFile::parse(&frontend.join(".env"), "")
+        }
+    };
+
+    findings.extend(frontend::drivers(
+        project.manifest.database,
+        &dependencies(&frontend),
+        &|name| {
+            frontend
+                .join("node_modules")
+                .join(name)
+                .join("package.json")
+                .is_file()
+        },
+    ));
+    let local_path = frontend.join(".env.local");
+    let local = local_path
+        .is_file()
+        .then(|| EnvFile::load(&local_path).ok())
+        .flatten();
+    findings.extend(frontend::env_local(&env, local.as_ref()));
+
+    let auth_ts = read(&frontend.join("src/lib/auth.ts"));
+    let auth_client_ts = read(&frontend.join("src/lib/auth-client.ts"));
+    let sources = source_files(&frontend.join("src"), &["ts", "tsx"])
+        .into_iter()
+        .filter(|path| !path.ends_with("lib/auth.ts") && !path.ends_with("lib/auth-client.ts"))
+        .map(|path| (relative(&path, &project.root), read(&path)))
+        .collect::<Vec<_>>();
+    findings.extend(frontend::exports(&auth_ts, &auth_client_ts, &sources));
+    findings.extend(frontend::jwt_plugin(
+        project.manifest.uses_jwt(),
+        &auth_ts,
+        &auth_client_ts,
+    ));
+    findings.extend(frontend::form_key(&auth_pages(project)));
+
+    findings.extend(secrets::strength(env.get("BETTER_AUTH_SECRET").as_deref()));
+    findings.extend(schema_and_keys(project));
+
+    if let Some(backend) = project.manifest.backend {
+        findings.extend(backend_findings(project, backend, &env));
+    }
+    findings.extend(tool_versions(project));
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    findings
+}
+
+/// The live schema (via verify) and, with the JWT plugin, whether the current secret opens the stored keys.
+fn schema_and_keys(project: &Project) -> Vec<Finding> {
+    let report = match verify::inspect(project) {
+        Ok(report) => report,
+        Err(err) => {
+            return vec![Finding::new(
+                "schema-not-checked",
+                Severity::Warning,
+                format!("the database schema could not be checked: {err:#}"),
+                "missing tables make every sign-up fail; Better Auth 1.7 checks the schema at the first request",
+                "fix the cause above, then run `cargo xtask verify`",
+            )];
+        }
+    };
+    let mut findings = Vec::new();
+    if let verify::Outcome::NotCheckedRemotely { reason } = &report.outcome {
+        findings.push(Finding::new(
+            "schema-not-checked",
+            Severity::Info,
+            reason.clone(),
+            "the doctor reads the schema with sqlx",
+            "run `cargo xtask migrate` against it",
+        ));
+        return findings;
+    }
+    let problems = report.problems();
+    if !problems.is_empty() {
+        let tables_missing = problems
+            .iter()
+            .filter(|p| p.kind == ProblemKind::MissingTable)
+            .map(|p| p.table.as_str())
+            .collect::<Vec<_>>();
+        let what = if tables_missing.is_empty() {
+            format!(
+                "the database schema has {} problem(s), first: {}",
+                problems.len(),
+                problems[0].describe()
+            )
+        } else {
+            format!(
+                "tables missing from the database: {} ({} schema problem(s) in all)",
+                tables_missing.join(", "),
+                problems.len()
+            )
+        };
+        findings.push(Finding::new(
+            "schema",
+            Severity::Error,
+            what,
+            "Better Auth 1.7 validates the schema at the first request: sign-up and sign-in fail until it matches",
+            "run `cargo xtask migrate`, then `cargo xtask verify` for the details and hand fixes",
+        ));
+    }
+    let jwks_present = !problems
+        .iter()
+        .any(|p| p.table == "jwks" && p.kind == ProblemKind::MissingTable);
+    if project.manifest.uses_jwt() && jwks_present {
+        match frontend_script::run(project, "check-jwks-secret.mjs", &[], "")
+            .and_then(|out| Ok(serde_json::from_str::<serde_json::Value>(&out)?))
+        {
+            Ok(counts) => {
+                let count = |key| {
+                    counts
+                        .get(key)
+                        .and_then(serde_json::Value::as_u64)
+                        .unwrap_or(0)
+                };
+                findings.extend(secrets::jwks_secret(count("keys"), count("undecryptable")));
+            }
+            Err(err) => findings.push(Finding::new(
+                "secret-changed-not-checked",
+                Severity::Info,
+                format!("could not check the stored JWT keys against BETTER_AUTH_SECRET: {err:#}"),
+                "keys encrypted with an old secret make /api/auth/token answer 500",
+                "run `cargo xtask doctor` again once the database is reachable",
+            )),
+        }
+    }
+    findings
+}
+
+fn backend_findings(project: &Project, backend: Backend, env: &EnvFile) -> Vec<Finding> {
+    let backend_env = match project.backend_env() {
+        Ok(Some(backend_env)) => backend_env,
+        Ok(None) => return Vec::new(),
+        Err(err) => {
+            return vec![Finding::new(
+                "backend-env-missing",
+                Severity::Error,
+                format!("{err:#}"),
+                "the backend reads BETTER_AUTH_URL, FRONTEND_URL and JWT_* from it",
+                "restore backend/.env from backend/.env.example",
+            )];
+        }
+    };
+    let mut findings = Vec::new();
+    let frontend_url = env.get_non_empty("BETTER_AUTH_URL").unwrap_or_default();
+    let backend_auth_url = backend_env
+        .get_non_empty("BETTER_AUTH_URL")
+        .unwrap_or_default();
+    let signed = backend::Claims {
+        issuer: env
+            .get_non_empty("JWT_ISSUER")
+            .unwrap_or_else(|| frontend_url.clone()),
+        audience: env
+            .get_non_empty("JWT_AUDIENCE")
+            .unwrap_or_else(|| frontend_url.clone()),
+    };
+    let accepted = backend::Claims {
+        issuer: backend_env
+            .get_non_empty("JWT_ISSUER")
+            .unwrap_or_else(|| backend_auth_url.clone()),
+        audience: backend_env
+            .get_non_empty("JWT_AUDIENCE")
+            .unwrap_or_else(|| backend_auth_url.clone()),
+    };
+    findings.extend(backend::claims(&signed, &accepted));
+
+    let jwks_url = backend_env.get_non_empty("JWKS_URL").unwrap_or_else(|| {
+        format!(
+            "{}{}",
+            backend_auth_url.trim_end_matches('/'),
+            backend::JWKS_PATH
+        )
+    });
+    match backend::jwks_path(&jwks_url) {
+        Some(finding) => findings.push(finding),
+        None => findings.extend(backend::jwks_probe(&jwks_url, &http_get::probe(&jwks_url))),
+    }
+    findings.extend(backend::cors(
+        &frontend_url,
+        &backend_env.get("FRONTEND_URL").unwrap_or_default(),
+    ));
+
+    if backend == Backend::Fastapi {
+        let backend_dir = project
+            .backend_dir()
+            .expect("a separate project has a backend");
+        let files = source_files(&backend_dir.join("app"), &["py"])
+            .into_iter()
+            .map(|path| (relative(&path, &project.root), read(&path)))
+            .collect::<Vec<_>>();
+        findings.extend(backend::connect_args(
+            &backend_env.get("DATABASE_URL").unwrap_or_default(),
+            &files,
+        ));
+        let venv_python = backend_dir.join(".venv/bin/python");
+        let python = if venv_python.is_file() {
+            venv_python
+        } else {
+            PathBuf::from("python3")
+        };
+        let version = Command::new(python)
+            .arg("--version")
+            .output()
+            .ok()
+            .and_then(|out| {
+                versions::parse_python_version(&String::from_utf8_lossy(
+                    &[out.stdout, out.stderr].concat(),
+                ))
+            });
+        findings.extend(versions::python(version));
+    }
+    findings
+}
+
+fn tool_versions(project: &Project) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if let Err(err) = Node::find(project) {
+        findings.push(Finding::new(
+            "node-version",
+            Severity::Error,
+            format!("{err:#}"),
+            "the app, the `auth` CLI and node:sqlite need Node >= 22.12",
+            "run `cargo xtask setup` (it installs a project-local Node 22)",
+        ));
+    }
+    let modules = project.frontend_dir().join("node_modules");
+    let version_of = |package: &str| -> Option<String> {
+        let text = std::fs::read_to_string(modules.join(package).join("package.json")).ok()?;
+        let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+        json.get("version")?.as_str().map(str::to_string)
+    };
+    findings.extend(versions::cli_vs_library(
+        version_of("auth").as_deref(),
+        version_of("better-auth").as_deref(),
+    ));
+    findings
+}
+
+/// The sign-in and sign-up pages, each with the texts of itself and its layouts up to src/app.
+fn auth_pages(project: &Project) -> Vec<(String, Vec<String>)> {
+    let app = project.frontend_dir().join("src/app");
+    source_files(&app, &["tsx", "jsx"])
+        .into_iter()
+        .filter(|path| {
+            let parent = path
+                .parent()
+                .and_then(Path::file_name)
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            path.file_stem().is_some_and(|stem| stem == "page")
+                && (parent == "sign-in" || parent == "sign-up")
+        })
+        .map(|page| {
+            let mut texts = vec![read(&page)];
+            // The page's own components (its form) count too: a `key` there remounts it as well.
+            let mut dir = page.parent();
+            while let Some(folder) = dir.filter(|d| d.starts_with(&app)) {
+                for layout in ["layout.tsx", "layout.jsx"] {
+                    texts.push(read(&folder.join(layout)));
+                }
+                dir = folder.parent();
+            }
+            (relative(&page, &project.root), texts)
+        })
+        .collect()
+}
+
+/// `package.json`'s `dependencies` and `devDependencies` names.
+fn dependencies(frontend: &Path) -> Vec<String> {
+    let text = read(&frontend.join("package.json"));
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    ["dependencies", "devDependencies"]
+        .iter()
+        .filter_map(|section| json.get(section)?.as_object())
+        .flat_map(|deps| deps.keys().cloned())
+        .collect()
+}
+
+/// Files under `dir` with one of `extensions`, skipping node_modules and virtualenvs.
+fn source_files(dir: &Path, extensions: &[&str]) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return files;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if path.is_dir() {
+            if !matches!(
+                name.to_str(),
+                Some("node_modules" | ".venv" | "__pycache__" | ".next")
+            ) {
+                files.extend(source_files(&path, extensions));
+            }
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| extensions.contains(&e))
+        {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+/// A missing file reads as empty: the checks then report what is missing from it.
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+fn relative(path: &Path, root: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}

@@ -1,0 +1,32 @@
+//! The command line, described once; `xflags` derives parsing and `--help` from it.
+
+xflags::xflags! {
+    /// This project's automation. Run `cargo xtask <command> --help` for details.
+    cmd xtask {
+        /// Check prerequisites, write secrets, install dependencies, create the database, migrate and verify.
+        /// Safe to re-run: nothing already done is done again.
+        cmd setup {
+            /// Skip `npm`/`uv`/`cargo` installs (dependencies already present).
+            optional --no-install
+        }
+        /// Create or update Better Auth's tables with the pinned `auth` CLI (`auth migrate --yes`).
+        cmd migrate {}
+        /// Compare the live database schema with what the installed Better Auth expects.
+        cmd verify {
+            /// Print the report as JSON.
+            optional --json
+        }
+        /// Diagnose the classic Better Auth failures without changing anything.
+        cmd doctor {
+            /// Print the findings as JSON.
+            optional --json
+        }
+        /// Start the frontend and the backend with prefixed logs; Ctrl-C stops both.
+        cmd dev {
+            /// Start only one app: `frontend` or `backend`.
+            optional --only app: String
+        }
+        /// Run the project's own tests: frontend type-check, backend tests.
+        cmd test {}
+    }
+}

@@ -1,0 +1,71 @@
+//! The generated project as the commands see it: its folders, the decisions in `better-auth.toml`, and
+//! its env files.
+
+mod env_file;
+mod manifest;
+
+pub use env_file::EnvFile;
+pub use manifest::{Architecture, Backend, Database, DbFamily, Manifest};
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+/// The file that marks a project's root and records the choices it was generated with.
+pub const MANIFEST_FILE: &str = "better-auth.toml";
+
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub root: PathBuf,
+    pub manifest: Manifest,
+}
+
+impl Project {
+    /// Finds the project root: the nearest folder at or above the current directory holding
+    /// `better-auth.toml`.
+    pub fn discover() -> anyhow::Result<Project> {
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        let mut dir: &Path = &cwd;
+        loop {
+            if dir.join(MANIFEST_FILE).is_file() {
+                return Project::load(dir);
+            }
+            match dir.parent() {
+                Some(parent) => dir = parent,
+                None => bail!(
+                    "no {MANIFEST_FILE} in {} or any folder above it; run this inside a project made by better-auth-v2",
+                    cwd.display()
+                ),
+            }
+        }
+    }
+
+    /// Loads the project whose root folder is `root`.
+    pub fn load(root: &Path) -> anyhow::Result<Project> {
+        let manifest_path = root.join(MANIFEST_FILE);
+        let text = std::fs::read_to_string(&manifest_path)
+            .with_context(|| format!("cannot read {}", manifest_path.display()))?;
+        let manifest = Manifest::parse(&text)
+            .with_context(|| format!("{} is not valid", manifest_path.display()))?;
+        Ok(Project { root: root.to_path_buf(), manifest })
+    }
+
+    pub fn frontend_dir(&self) -> PathBuf {
+        self.root.join("frontend")
+    }
+
+    /// The separate backend's folder; `None` for a monolithic project.
+    pub fn backend_dir(&self) -> Option<PathBuf> {
+        self.manifest.backend.map(|_| self.root.join("backend"))
+    }
+
+    /// `frontend/.env`: the one env file of the Next.js app, read by Next.js, the `auth` CLI and this xtask.
+    pub fn frontend_env(&self) -> anyhow::Result<EnvFile> {
+        EnvFile::load(&self.frontend_dir().join(".env"))
+    }
+
+    /// `backend/.env`; `None` for a monolithic project.
+    pub fn backend_env(&self) -> anyhow::Result<Option<EnvFile>> {
+        self.backend_dir().map(|dir| EnvFile::load(&dir.join(".env"))).transpose()
+    }
+}

@@ -1,0 +1,61 @@
+//! `cargo xtask test`: the project's own checks — the frontend's type-check and the backend's tests —
+//! each as a step. All of them run even when one fails, so one run shows every failure.
+
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+use crate::Project;
+use crate::project::Backend;
+use crate::tools::node::Node;
+use crate::tools::{cargo, python::Python};
+use crate::ui::step;
+
+pub fn run(project: &Project) -> anyhow::Result<()> {
+    let node = Node::find(project)?;
+    if node.bin_dir.is_some() {
+        eprintln!("{}", node.describe());
+    }
+    let mut checks: Vec<(String, Command)> = Vec::new();
+
+    let mut typecheck = node.command("npm");
+    typecheck.args(["run", "typecheck"]).current_dir(project.frontend_dir());
+    checks.push(("frontend: type-check (npm run typecheck)".to_string(), typecheck));
+
+    if let (Some(backend), Some(dir)) = (project.manifest.backend, project.backend_dir()) {
+        let (title, mut command) = match backend {
+            Backend::Fastapi => ("uv run pytest", Python::find(&dir)?.command(&dir, &["-m", "pytest"])),
+            Backend::Express => {
+                let mut command = node.command("npm");
+                command.arg("test");
+                ("npm test", command)
+            }
+            Backend::Axum => (
+                "cargo test -p backend",
+                cargo::backend_command("test", project.manifest.database.family()),
+            ),
+        };
+        command.current_dir(&dir);
+        checks.push((format!("backend: tests ({title})"), command));
+    }
+
+    let mut failed = Vec::new();
+    for (title, mut command) in checks {
+        // Output streams straight through: test runners print their own progress.
+        let passed = step(&title, || {
+            let status = command.status().with_context(|| format!("cannot start `{title}`"))?;
+            if !status.success() {
+                bail!("{status}");
+            }
+            Ok(())
+        });
+        if let Err(err) = passed {
+            failed.push(format!("{title}: {err}"));
+        }
+    }
+    if !failed.is_empty() {
+        bail!("{} check(s) failed:\n  {}", failed.len(), failed.join("\n  "));
+    }
+    eprintln!("all checks passed");
+    Ok(())
+}

@@ -1,0 +1,142 @@
+//! `cargo xtask setup`: from a freshly generated project to a migrated, verified database.
+//!
+//! Every step checks before it acts, so a second run redoes nothing that is done and takes seconds.
+
+mod database;
+mod install;
+
+use std::time::Instant;
+
+use anyhow::Context;
+
+use crate::Project;
+use crate::project::Backend;
+use crate::secret::{self, SecretState};
+use crate::tools::node::Node;
+use crate::tools::{cargo, python::Python};
+use crate::ui::{info, step};
+
+/// Choices of a setup run (the command line's flags, or the template repo's `cargo xtask new`).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Skip `npm`/`uv`/`cargo` installs (dependencies already present).
+    pub no_install: bool,
+}
+
+pub fn run(project: &Project, options: &Options) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let manifest = &project.manifest;
+    eprintln!(
+        "Setting up {} ({}, {}{})",
+        project.root.display(),
+        match manifest.backend {
+            Some(backend) => format!("separate, {} backend", backend.name()),
+            None => "monolithic".to_string(),
+        },
+        manifest.database.name(),
+        if manifest.uses_jwt() { ", JWT plugin on" } else { "" },
+    );
+
+    let node = step("Check prerequisites", || prerequisites(project, options))?;
+
+    step("Write BETTER_AUTH_SECRET into frontend/.env", || {
+        let mut env = project.frontend_env()?;
+        match secret::ensure(&mut env)? {
+            SecretState::Generated => info("wrote a new random secret (32 bytes from the OS CSPRNG; not shown)"),
+            SecretState::Kept => info("kept the existing secret"),
+        }
+        Ok(())
+    })?;
+
+    if options.no_install {
+        info("--no-install: skipping dependency installs");
+    } else {
+        step("Install frontend dependencies (npm)", || {
+            let installed = install::npm(&node, &project.frontend_dir())?;
+            info(install::describe(installed));
+            Ok(())
+        })?;
+        if let Some(backend) = manifest.backend {
+            step(&format!("Install backend dependencies ({})", install_tool(backend)), || {
+                let installed = install::backend(project, backend, &node)?;
+                info(install::describe(installed));
+                Ok(())
+            })?;
+        }
+    }
+
+    step("Create the database if a local server lacks it", || create_databases(project))?;
+    // Both print their own steps.
+    crate::migrate::run(project)?;
+    crate::verify::run(project, false)?;
+
+    eprintln!("Setup done in {:.1}s. Start the app with `cargo xtask dev`.", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Node (installed project-locally when the system one is too old) and the backend's toolchain.
+fn prerequisites(project: &Project, options: &Options) -> anyhow::Result<Node> {
+    let node = if options.no_install { Node::find(project)? } else { Node::ensure(project)? };
+    info(&node.describe());
+    match project.manifest.backend {
+        Some(Backend::Fastapi) if options.no_install => {
+            info(&Python::find(&project.backend_dir().context("no backend folder")?)?.describe())
+        }
+        // `Python::ensure` may install uv: that happens in the backend install step.
+        Some(Backend::Fastapi) => info("Python: checked when the backend's dependencies are installed"),
+        Some(Backend::Axum) => info(&cargo::version()?),
+        Some(Backend::Express) | None => {}
+    }
+    Ok(node)
+}
+
+fn install_tool(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Fastapi => "uv, or venv + pip",
+        Backend::Express => "npm",
+        Backend::Axum => "cargo build",
+    }
+}
+
+/// The frontend's database, and the backend's when it is a different one.
+fn create_databases(project: &Project) -> anyhow::Result<()> {
+    let database = project.manifest.database;
+    let frontend_env = project.frontend_env()?;
+    let frontend_url = frontend_env
+        .get_non_empty("DATABASE_URL")
+        .with_context(|| format!("DATABASE_URL is empty in {}", frontend_env.path().display()))?;
+    let state = database::ensure(database, &frontend_url, &project.frontend_dir())?;
+    info(&state.describe(&redact(&frontend_url)));
+
+    if let (Some(backend_dir), Some(backend_env)) = (project.backend_dir(), project.backend_env()?) {
+        if let Some(backend_url) = backend_env.get_non_empty("DATABASE_URL").filter(|url| *url != frontend_url) {
+            let state = database::ensure(database, &backend_url, &backend_dir)?;
+            info(&state.describe(&redact(&backend_url)));
+        }
+    }
+    Ok(())
+}
+
+/// A database URL without its password, fit to print.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    match rest.split_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords_only() {
+        assert_eq!(redact("postgresql://postgres:pw@127.0.0.1:54322/postgres"), "postgresql://postgres:***@127.0.0.1:54322/postgres");
+        assert_eq!(redact("mysql://root@127.0.0.1:3306/better_auth"), "mysql://root@127.0.0.1:3306/better_auth");
+        assert_eq!(redact("file:./auth.db"), "file:./auth.db");
+    }
+}

@@ -1,0 +1,103 @@
+//! Installing the frontend's and the backend's dependencies, skipped when they are already up to date.
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::Project;
+use crate::project::Backend;
+use crate::tools::node::{Node, run_checked};
+use crate::tools::python::Python;
+use crate::tools::cargo;
+
+/// Written into `node_modules` after a successful install: a hash of what the install depended on.
+const STAMP_FILE: &str = ".better-auth-v2-stamp";
+
+/// Whether an install ran or was found already done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Installed {
+    Ran,
+    UpToDate,
+}
+
+/// `npm ci` (with a lockfile) or `npm install` in `dir`, unless `node_modules` was installed from the
+/// same package.json, lockfile and Node major version.
+pub fn npm(node: &Node, dir: &Path) -> anyhow::Result<Installed> {
+    let stamp_path = dir.join("node_modules").join(STAMP_FILE);
+    if std::fs::read_to_string(&stamp_path).ok() == Some(npm_stamp(node, dir)?) {
+        return Ok(Installed::UpToDate);
+    }
+    let has_lock = dir.join("package-lock.json").is_file();
+    let mut command = node.command("npm");
+    command
+        .arg(if has_lock { "ci" } else { "install" })
+        // The registry metadata of exact pins does not change: reuse the cache without asking.
+        .args(["--prefer-offline", "--no-audit", "--no-fund"])
+        .current_dir(dir);
+    run_checked(&mut command, if has_lock { "npm ci" } else { "npm install" })?;
+    // Hash after installing: `npm install` may have just written the lockfile.
+    std::fs::write(&stamp_path, npm_stamp(node, dir)?)
+        .with_context(|| format!("cannot write {}", stamp_path.display()))?;
+    Ok(Installed::Ran)
+}
+
+/// The backend's dependencies; what "installing" means depends on its language.
+pub fn backend(project: &Project, backend: Backend, node: &Node) -> anyhow::Result<Installed> {
+    let dir = project.backend_dir().context("a backend is configured but has no folder")?;
+    match backend {
+        Backend::Express => npm(node, &dir),
+        Backend::Fastapi => {
+            let python = Python::ensure(&dir)?;
+            crate::ui::info(&python.describe());
+            python.install(&dir)?;
+            Ok(Installed::Ran)
+        }
+        Backend::Axum => {
+            // cargo's own fingerprints make a second build a no-op.
+            let mut build = cargo::backend_command("build", project.manifest.database.family());
+            run_checked(build.current_dir(&project.root), "cargo build -p backend")?;
+            Ok(Installed::Ran)
+        }
+    }
+}
+
+fn npm_stamp(node: &Node, dir: &Path) -> anyhow::Result<String> {
+    let package_json = std::fs::read(dir.join("package.json"))
+        .with_context(|| format!("cannot read {}", dir.join("package.json").display()))?;
+    let lock = std::fs::read(dir.join("package-lock.json")).unwrap_or_default();
+    // Native addons are built per Node major version.
+    let node_major = node.version.0.to_le_bytes();
+    Ok(format!("{:016x}\n", fnv1a(&[&package_json, &lock, &node_major])))
+}
+
+/// FNV-1a, 64 bits: stable across Rust releases (unlike `DefaultHasher`), enough to notice a change.
+fn fnv1a(parts: &[&[u8]]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.iter().chain(&[0xff]) {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
+}
+
+/// How `setup` reports an install step's result.
+pub fn describe(installed: Installed) -> &'static str {
+    match installed {
+        Installed::Ran => "installed",
+        Installed::UpToDate => "already up to date (node_modules matches package.json and the lockfile)",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_hash_tells_inputs_apart() {
+        assert_eq!(fnv1a(&[b""]), fnv1a(&[b""]));
+        assert_ne!(fnv1a(&[b"ab", b"c"]), fnv1a(&[b"a", b"bc"]));
+        assert_ne!(fnv1a(&[b"{}"]), fnv1a(&[b"{ }"]));
+    }
+}

@@ -1,0 +1,43 @@
+//! The command line, described once; `xflags` derives parsing and `--help` from it.
+
+use std::path::PathBuf;
+
+xflags::xflags! {
+    /// Maintainers' automation for the better-auth-v2 template.
+    cmd xtask {
+        /// Generate a project from this template (the same output as `cargo generate --path .`), then run
+        /// its `cargo xtask setup`.
+        cmd new {
+            /// Name of the project; it is created as DEST/<name>.
+            required name: String
+            /// monolithic (Next.js holds the session) or separate (Next.js issues JWTs for a backend).
+            optional --architecture architecture: String
+            /// fastapi, express or axum (separate only).
+            optional --backend backend: String
+            /// sqlite (default), postgres, mysql, neon, supabase or turso.
+            optional --database database: String
+            /// The Next.js app's URL (default http://localhost:3000).
+            optional --frontend-url url: String
+            /// The backend's URL (default http://localhost:8000; separate only).
+            optional --backend-url url: String
+            /// The database URL (default: one per database).
+            optional --database-url url: String
+            /// Folder to create the project in (default: the current directory).
+            optional --dest dir: PathBuf
+            /// Do not run the new project's `cargo xtask setup`.
+            optional --no-setup
+            /// Do not ask for confirmation.
+            optional -y, --yes
+        }
+        /// Render every valid combination into a temp dir and check the template's invariants.
+        cmd verify {
+            /// Also type-check every frontend variant, `next build` one per architecture, and install and check
+            /// every backend variant.
+            optional --build
+            /// With --build: `next build` every frontend variant.
+            optional --full
+            /// Keep the rendered projects and print where they are.
+            optional --keep
+        }
+    }
+}
