@@ -29,6 +29,20 @@ xflags::xflags! {
             /// Do not ask for confirmation.
             optional -y, --yes
         }
+        /// End-to-end proof: generate, set up, run Next.js + backend + database, check 200 vs 401.
+        /// Default: the representative set. Runs the `e2e` crate's binary.
+        cmd e2e {
+            /// Only cases with this database.
+            optional --database database: String
+            /// Only cases with this architecture.
+            optional --architecture architecture: String
+            /// Only cases with this backend.
+            optional --backend backend: String
+            /// Every combination instead of the representative set.
+            optional --all
+            /// Skip cases on this database (repeatable).
+            repeated --skip-database database: String
+        }
         /// Render every valid combination into a temp dir and check the template's invariants.
         cmd verify {
             /// Also type-check every frontend variant, `next build` one per architecture, and install and check

@@ -2,9 +2,11 @@
 //! `flags` describes the command line, one module per command with a `run` function.
 
 pub mod combination;
+pub mod e2e;
 pub mod flags;
 pub mod generate;
 pub mod new;
+pub mod scratch_db;
 pub mod verify;
 
 use std::path::{Path, PathBuf};
@@ -17,6 +19,7 @@ pub fn main() -> ExitCode {
     let result = match flags.subcommand {
         flags::XtaskCmd::New(cmd) => new::run(cmd),
         flags::XtaskCmd::Verify(cmd) => verify::run(cmd),
+        flags::XtaskCmd::E2e(cmd) => e2e::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -15,7 +15,7 @@ use crate::flags;
 use crate::generate::generate;
 use report::{Report, Row};
 
-pub use checks::check_project;
+pub use checks::{check_project, liquid_leftover};
 
 pub fn run(cmd: flags::Verify) -> anyhow::Result<()> {
     let mut report = Report::default();

@@ -47,7 +47,8 @@ impl Config {
     /// Process environment first, then `./.env`, or `./backend/.env` when started from the
     /// project root (`cargo run -p backend` keeps the caller's working directory).
     pub fn from_env() -> Result<Self, ConfigError> {
-        let cwd = std::env::current_dir().map_err(|e| invalid(format!("no working directory: {e}")))?;
+        let cwd =
+            std::env::current_dir().map_err(|e| invalid(format!("no working directory: {e}")))?;
         let env_file = [cwd.join(".env"), cwd.join("backend").join(".env")]
             .into_iter()
             .find(|path| path.is_file());
@@ -60,7 +61,11 @@ impl Config {
             .and_then(Path::parent)
             .map_or(cwd, Path::to_path_buf);
         Self::from_lookup(
-            |name| std::env::var(name).ok().or_else(|| file_values.get(name).cloned()),
+            |name| {
+                std::env::var(name)
+                    .ok()
+                    .or_else(|| file_values.get(name).cloned())
+            },
             base_dir,
         )
     }
@@ -71,7 +76,11 @@ impl Config {
         lookup: impl Fn(&str) -> Option<String>,
         base_dir: PathBuf,
     ) -> Result<Self, ConfigError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
 
         let better_auth_url = get("BETTER_AUTH_URL").ok_or_else(|| {
             invalid(
@@ -87,16 +96,19 @@ impl Config {
             None => format!("{base}/api/auth/jwks"),
         };
         let frontend_url = match get("FRONTEND_URL") {
-            Some(url) => http_url("FRONTEND_URL", &url)?.origin().ascii_serialization(),
+            Some(url) => http_url("FRONTEND_URL", &url)?
+                .origin()
+                .ascii_serialization(),
             None => "http://localhost:3000".to_owned(),
         };
         let database_url = match get("DATABASE_URL") {
             Some(url) => url,
-            None => db::DEFAULT_URL
-                .map(str::to_owned)
-                .ok_or_else(|| invalid(format!("DATABASE_URL is not set (a {} URL)", db::FAMILY)))?,
+            None => db::DEFAULT_URL.map(str::to_owned).ok_or_else(|| {
+                invalid(format!("DATABASE_URL is not set (a {} URL)", db::FAMILY))
+            })?,
         };
-        db::check_url(&database_url).map_err(|reason| invalid(format!("DATABASE_URL: {reason}")))?;
+        db::check_url(&database_url)
+            .map_err(|reason| invalid(format!("DATABASE_URL: {reason}")))?;
 
         Ok(Self {
             jwks_url,
@@ -110,9 +122,11 @@ impl Config {
             frontend_url,
             database_url,
             host: get("HOST").unwrap_or_else(|| "127.0.0.1".to_owned()),
-            port: get("PORT").as_deref().unwrap_or("8000").parse().map_err(|_| {
-                invalid("PORT must be a number between 0 and 65535")
-            })?,
+            port: get("PORT")
+                .as_deref()
+                .unwrap_or("8000")
+                .parse()
+                .map_err(|_| invalid("PORT must be a number between 0 and 65535"))?,
             base_dir,
         })
     }
@@ -168,5 +182,9 @@ fn seconds(name: &str, value: &str) -> Result<Duration, ConfigError> {
         .parse::<f64>()
         .ok()
         .and_then(|s| Duration::try_from_secs_f64(s).ok())
-        .ok_or_else(|| invalid(format!("{name} must be a number of seconds >= 0, got {value:?}")))
+        .ok_or_else(|| {
+            invalid(format!(
+                "{name} must be a number of seconds >= 0, got {value:?}"
+            ))
+        })
 }

@@ -46,7 +46,10 @@ pub fn check_url(url: &str) -> Result<(), String> {
                 .to_owned(),
         );
     }
-    if family::URL_PREFIXES.iter().any(|prefix| url.starts_with(prefix)) {
+    if family::URL_PREFIXES
+        .iter()
+        .any(|prefix| url.starts_with(prefix))
+    {
         Ok(())
     } else {
         Err(format!(

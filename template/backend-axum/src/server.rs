@@ -9,14 +9,24 @@ use crate::{AppState, Config, app, db};
 pub async fn serve(config: Config) -> Result<(), Box<dyn Error>> {
     let pool = db::connect(&config.database_url, &config.base_dir)
         .await
-        .map_err(|e| format!("cannot open the {} database (DATABASE_URL): {e}", db::FAMILY))?;
+        .map_err(|e| {
+            format!(
+                "cannot open the {} database (DATABASE_URL): {e}",
+                db::FAMILY
+            )
+        })?;
     db::create_schema(&pool)
         .await
         .map_err(|e| format!("cannot create the note table: {e}"))?;
     let state = AppState::new(&config, pool)?;
     let listener = TcpListener::bind((config.host.as_str(), config.port))
         .await
-        .map_err(|e| format!("cannot listen on {}:{} (HOST/PORT): {e}", config.host, config.port))?;
+        .map_err(|e| {
+            format!(
+                "cannot listen on {}:{} (HOST/PORT): {e}",
+                config.host, config.port
+            )
+        })?;
     eprintln!(
         "backend listening on http://{} ({} database, keys from {})",
         listener.local_addr()?,

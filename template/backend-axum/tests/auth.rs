@@ -11,9 +11,12 @@ use common::{TestApp, TestKey, assert_invalid_token, assert_no_leak, b64, sign_w
 use jsonwebtoken::{Algorithm, EncodingKey, get_current_timestamp};
 use serde_json::{Value, json};
 
-/// Asserts the whole 401 contract for `token` sent as a Bearer token.
-async fn assert_rejected(app: &TestApp, token: &str) {
-    assert_invalid_token(&app.me(token).await, token);
+/// Asserts the whole 401 contract for `token` sent as a Bearer token, and the reason
+/// (so each case fails for the reason it is meant to test).
+async fn assert_rejected(app: &TestApp, token: &str, reason: &str) {
+    let reply = app.me(token).await;
+    assert_invalid_token(&reply, token);
+    assert_eq!(reply.detail(), reason);
 }
 
 fn claims_without(app: &TestApp, claim: &str) -> Value {
@@ -34,7 +37,10 @@ async fn valid_token_is_accepted() {
     let claims = app.claims();
     let reply = app.me(&app.key.sign(&claims)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    assert_eq!(reply.json(), json!({ "id": claims["sub"], "email": claims["email"] }));
+    assert_eq!(
+        reply.json(),
+        json!({ "id": claims["sub"], "email": claims["email"] })
+    );
 }
 
 #[tokio::test]
@@ -49,7 +55,9 @@ async fn token_without_email_answers_null_email() {
 #[tokio::test]
 async fn missing_authorization_header_is_rejected() {
     let app = TestApp::start().await;
-    assert_invalid_token(&app.get("/api/me", None).await, "");
+    let reply = app.get("/api/me", None).await;
+    assert_invalid_token(&reply, "");
+    assert_eq!(reply.detail(), "missing bearer token");
 }
 
 #[tokio::test]
@@ -73,27 +81,35 @@ async fn empty_bearer_is_rejected() {
 #[tokio::test]
 async fn garbage_is_rejected() {
     let app = TestApp::start().await;
-    for token in ["not-a-jwt", "a.b.c", "....", "eyJ.eyJ.eyJ", "😀.😀.😀"] {
-        assert_rejected(&app, token).await;
+    for token in ["not-a-jwt", "a.b.c", "....", "eyJ.eyJ.eyJ", "{}.{}.{}"] {
+        assert_rejected(&app, token, "malformed token").await;
     }
+    let reply = app.me("😀.😀.😀").await;
+    assert_invalid_token(&reply, "😀.😀.😀");
+    assert_eq!(reply.detail(), "malformed authorization header");
 }
 
 #[tokio::test]
 async fn header_only_token_is_rejected() {
     let app = TestApp::start().await;
-    let header = b64(json!({ "alg": "EdDSA", "kid": app.key.kid }).to_string().as_bytes());
-    assert_rejected(&app, &header).await;
-    assert_rejected(&app, &format!("{header}.")).await;
-    assert_rejected(&app, &format!("{header}..")).await;
+    let header = b64(json!({ "alg": "EdDSA", "kid": app.key.kid })
+        .to_string()
+        .as_bytes());
+    assert_rejected(&app, &header, "malformed token").await;
+    assert_rejected(&app, &format!("{header}."), "malformed token").await;
+    // Parses as a token with an empty signature, so it fails at the signature check.
+    assert_rejected(&app, &format!("{header}.."), "invalid token signature").await;
 }
 
 #[tokio::test]
 async fn alg_none_is_rejected() {
     let app = TestApp::start().await;
-    let header = b64(json!({ "alg": "none", "kid": app.key.kid }).to_string().as_bytes());
+    let header = b64(json!({ "alg": "none", "kid": app.key.kid })
+        .to_string()
+        .as_bytes());
     let payload = b64(app.claims().to_string().as_bytes());
-    assert_rejected(&app, &format!("{header}.{payload}.")).await;
-    assert_rejected(&app, &format!("{header}.{payload}")).await;
+    assert_rejected(&app, &format!("{header}.{payload}."), "malformed token").await;
+    assert_rejected(&app, &format!("{header}.{payload}"), "malformed token").await;
 }
 
 /// The classic algorithm confusion: HMAC "signed" with the public key, which anyone has.
@@ -102,10 +118,24 @@ async fn hs256_signed_with_the_public_key_is_rejected() {
     let app = TestApp::start().await;
     let claims = app.claims();
     let raw_key = EncodingKey::from_secret(&app.key.public_key);
-    assert_rejected(&app, &sign_with(&raw_key, Algorithm::HS256, &app.key.kid, &claims)).await;
+    assert_rejected(
+        &app,
+        &sign_with(&raw_key, Algorithm::HS256, &app.key.kid, &claims),
+        "token algorithm not allowed",
+    )
+    .await;
     let jwk_text = EncodingKey::from_secret(app.key.jwk().to_string().as_bytes());
-    assert_rejected(&app, &sign_with(&jwk_text, Algorithm::HS256, &app.key.kid, &claims)).await;
-    assert_eq!(app.jwks.fetches(), 0, "a disallowed algorithm must not reach the JWKS");
+    assert_rejected(
+        &app,
+        &sign_with(&jwk_text, Algorithm::HS256, &app.key.kid, &claims),
+        "token algorithm not allowed",
+    )
+    .await;
+    assert_eq!(
+        app.jwks.fetches(),
+        0,
+        "a disallowed algorithm must not reach the JWKS"
+    );
 }
 
 fn rsa_key() -> EncodingKey {
@@ -116,7 +146,10 @@ fn rsa_key() -> EncodingKey {
 }
 
 fn rsa_jwk(key: &EncodingKey, kid: &str) -> Value {
-    let mut jwk = serde_json::to_value(jsonwebtoken::jwk::Jwk::from_encoding_key(key, Algorithm::RS256).unwrap()).unwrap();
+    let mut jwk = serde_json::to_value(
+        jsonwebtoken::jwk::Jwk::from_encoding_key(key, Algorithm::RS256).unwrap(),
+    )
+    .unwrap();
     jwk["kid"] = json!(kid);
     jwk
 }
@@ -125,22 +158,24 @@ fn rsa_jwk(key: &EncodingKey, kid: &str) -> Value {
 async fn rs256_is_rejected_when_only_eddsa_is_allowed() {
     let app = TestApp::start().await;
     let rsa = rsa_key();
-    app.jwks.set_keys(vec![app.key.jwk(), rsa_jwk(&rsa, "rsa-1")]);
+    app.jwks
+        .set_keys(vec![app.key.jwk(), rsa_jwk(&rsa, "rsa-1")]);
     let token = sign_with(&rsa, Algorithm::RS256, "rsa-1", &app.claims());
-    assert_rejected(&app, &token).await;
+    assert_rejected(&app, &token, "token algorithm not allowed").await;
 }
 
 #[tokio::test]
 async fn configured_algorithms_each_verify_with_their_own_key() {
     let app = TestApp::start_with(&[("JWT_ALGORITHMS", "EdDSA, RS256")]).await;
     let rsa = rsa_key();
-    app.jwks.set_keys(vec![app.key.jwk(), rsa_jwk(&rsa, "rsa-1")]);
+    app.jwks
+        .set_keys(vec![app.key.jwk(), rsa_jwk(&rsa, "rsa-1")]);
     let rsa_token = sign_with(&rsa, Algorithm::RS256, "rsa-1", &app.claims());
     assert_eq!(app.me(&rsa_token).await.status, StatusCode::OK);
     assert_eq!(app.me(&app.token()).await.status, StatusCode::OK);
     // An allowed algorithm with another family's key is still refused.
     let mislabelled = sign_with(&rsa, Algorithm::RS256, &app.key.kid, &app.claims());
-    assert_rejected(&app, &mislabelled).await;
+    assert_rejected(&app, &mislabelled, "token algorithm does not match its key").await;
 }
 
 #[tokio::test]
@@ -148,8 +183,15 @@ async fn tampered_payload_is_rejected() {
     let app = TestApp::start().await;
     let token = app.token();
     let parts: Vec<&str> = token.split('.').collect();
-    let forged = b64(claims_with(&app, "sub", json!("admin")).to_string().as_bytes());
-    assert_rejected(&app, &format!("{}.{forged}.{}", parts[0], parts[2])).await;
+    let forged = b64(claims_with(&app, "sub", json!("admin"))
+        .to_string()
+        .as_bytes());
+    assert_rejected(
+        &app,
+        &format!("{}.{forged}.{}", parts[0], parts[2]),
+        "invalid token signature",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -160,17 +202,27 @@ async fn tampered_signature_is_rejected() {
     let mut bytes = signature.as_bytes().to_vec();
     bytes[10] = if bytes[10] == b'A' { b'B' } else { b'A' };
     let tampered = format!("{message}.{}", String::from_utf8(bytes).unwrap());
-    assert_rejected(&app, &tampered).await;
+    assert_rejected(&app, &tampered, "invalid token signature").await;
     // A correct signature by a key that is not the one named by `kid`.
     let impostor = TestKey::ed25519(99, &app.key.kid);
-    assert_rejected(&app, &impostor.sign(&app.claims())).await;
+    assert_rejected(
+        &app,
+        &impostor.sign(&app.claims()),
+        "invalid token signature",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn expired_token_is_rejected_after_the_leeway() {
     let app = TestApp::start().await;
     let now = get_current_timestamp();
-    assert_rejected(&app, &app.key.sign(&claims_with(&app, "exp", json!(now - 60)))).await;
+    assert_rejected(
+        &app,
+        &app.key.sign(&claims_with(&app, "exp", json!(now - 60))),
+        "token expired",
+    )
+    .await;
     let within_leeway = app.key.sign(&claims_with(&app, "exp", json!(now - 10)));
     assert_eq!(app.me(&within_leeway).await.status, StatusCode::OK);
 }
@@ -179,7 +231,12 @@ async fn expired_token_is_rejected_after_the_leeway() {
 async fn not_yet_valid_token_is_rejected() {
     let app = TestApp::start().await;
     let now = get_current_timestamp();
-    assert_rejected(&app, &app.key.sign(&claims_with(&app, "nbf", json!(now + 120)))).await;
+    assert_rejected(
+        &app,
+        &app.key.sign(&claims_with(&app, "nbf", json!(now + 120))),
+        "token not yet valid",
+    )
+    .await;
     let within_leeway = app.key.sign(&claims_with(&app, "nbf", json!(now + 10)));
     assert_eq!(app.me(&within_leeway).await.status, StatusCode::OK);
 }
@@ -188,16 +245,26 @@ async fn not_yet_valid_token_is_rejected() {
 async fn wrong_issuer_is_rejected() {
     let app = TestApp::start().await;
     let claims = claims_with(&app, "iss", json!("https://evil.example.com"));
-    assert_rejected(&app, &app.key.sign(&claims)).await;
-    assert_rejected(&app, &app.key.sign(&claims_without(&app, "iss"))).await;
+    assert_rejected(&app, &app.key.sign(&claims), "wrong token issuer").await;
+    assert_rejected(
+        &app,
+        &app.key.sign(&claims_without(&app, "iss")),
+        "token has no issuer",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn wrong_audience_is_rejected() {
     let app = TestApp::start().await;
     let claims = claims_with(&app, "aud", json!("https://other-app.example.com"));
-    assert_rejected(&app, &app.key.sign(&claims)).await;
-    assert_rejected(&app, &app.key.sign(&claims_without(&app, "aud"))).await;
+    assert_rejected(&app, &app.key.sign(&claims), "wrong token audience").await;
+    assert_rejected(
+        &app,
+        &app.key.sign(&claims_without(&app, "aud")),
+        "token has no audience",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -207,7 +274,7 @@ async fn configured_issuer_and_audience_are_enforced() {
         ("JWT_AUDIENCE", "https://api.example.com"),
     ])
     .await;
-    assert_rejected(&app, &app.token()).await;
+    assert_rejected(&app, &app.token(), "wrong token issuer").await;
     let mut claims = app.claims();
     claims["iss"] = json!("https://auth.example.com");
     claims["aud"] = json!(["https://api.example.com", "https://other.example.com"]);
@@ -217,16 +284,41 @@ async fn configured_issuer_and_audience_are_enforced() {
 #[tokio::test]
 async fn missing_or_empty_subject_is_rejected() {
     let app = TestApp::start().await;
-    assert_rejected(&app, &app.key.sign(&claims_without(&app, "sub"))).await;
-    assert_rejected(&app, &app.key.sign(&claims_with(&app, "sub", json!("")))).await;
-    assert_rejected(&app, &app.key.sign(&claims_with(&app, "sub", json!(42)))).await;
+    assert_rejected(
+        &app,
+        &app.key.sign(&claims_without(&app, "sub")),
+        "token has no subject",
+    )
+    .await;
+    assert_rejected(
+        &app,
+        &app.key.sign(&claims_with(&app, "sub", json!(""))),
+        "token has an empty subject",
+    )
+    .await;
+    assert_rejected(
+        &app,
+        &app.key.sign(&claims_with(&app, "sub", json!(42))),
+        "malformed token",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn missing_expiry_is_rejected() {
     let app = TestApp::start().await;
-    assert_rejected(&app, &app.key.sign(&claims_without(&app, "exp"))).await;
-    assert_rejected(&app, &app.key.sign(&claims_with(&app, "exp", json!("never")))).await;
+    assert_rejected(
+        &app,
+        &app.key.sign(&claims_without(&app, "exp")),
+        "token has no expiry",
+    )
+    .await;
+    assert_rejected(
+        &app,
+        &app.key.sign(&claims_with(&app, "exp", json!("never"))),
+        "malformed token",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -235,7 +327,12 @@ async fn token_without_kid_is_rejected() {
     let signed = app.token();
     let parts: Vec<&str> = signed.split('.').collect();
     let header = b64(json!({ "alg": "EdDSA" }).to_string().as_bytes());
-    assert_rejected(&app, &format!("{header}.{}.{}", parts[1], parts[2])).await;
+    assert_rejected(
+        &app,
+        &format!("{header}.{}.{}", parts[1], parts[2]),
+        "token has no key id",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -243,7 +340,10 @@ async fn session_cookie_is_never_a_token() {
     let app = TestApp::start().await;
     let token = app.token();
     let request = Request::get("/api/me")
-        .header(header::COOKIE, format!("better-auth.session_token={token}; token={token}"))
+        .header(
+            header::COOKIE,
+            format!("better-auth.session_token={token}; token={token}"),
+        )
         .body(Body::empty())
         .unwrap();
     assert_invalid_token(&app.send(request).await, &token);
@@ -257,10 +357,14 @@ async fn unknown_kid_refetches_once_and_stays_rejected() {
     tokio::time::sleep(Duration::from_millis(350)).await;
 
     let stranger = TestKey::ed25519(7, "kid-nobody-published");
-    assert_rejected(&app, &stranger.sign(&app.claims())).await;
+    assert_rejected(&app, &stranger.sign(&app.claims()), "unknown signing key").await;
     assert_eq!(app.jwks.fetches(), 2, "one refetch for the unknown kid");
-    assert_rejected(&app, &stranger.sign(&app.claims())).await;
-    assert_eq!(app.jwks.fetches(), 2, "no second refetch within the interval");
+    assert_rejected(&app, &stranger.sign(&app.claims()), "unknown signing key").await;
+    assert_eq!(
+        app.jwks.fetches(),
+        2,
+        "no second refetch within the interval"
+    );
 }
 
 #[tokio::test]
@@ -272,15 +376,22 @@ async fn rotated_key_is_accepted_after_one_refetch() {
     let started = Instant::now();
 
     // Too soon after the first fetch: rate-limited, so not yet known.
-    assert_rejected(&app, &rotated.sign(&app.claims())).await;
+    assert_rejected(&app, &rotated.sign(&app.claims()), "unknown signing key").await;
     assert_eq!(app.jwks.fetches(), 1);
 
     tokio::time::sleep(Duration::from_millis(550)).await;
-    assert_eq!(app.me(&rotated.sign(&app.claims())).await.status, StatusCode::OK);
+    assert_eq!(
+        app.me(&rotated.sign(&app.claims())).await.status,
+        StatusCode::OK
+    );
     assert_eq!(app.jwks.fetches(), 2);
     assert!(started.elapsed() < Duration::from_secs(10));
-    // Now cached: no further fetch, and the retired key is gone with the old document.
-    assert_eq!(app.me(&rotated.sign(&app.claims())).await.status, StatusCode::OK);
+    // Now cached: no further fetch, and the retired key left with the old document.
+    assert_eq!(
+        app.me(&rotated.sign(&app.claims())).await.status,
+        StatusCode::OK
+    );
+    assert_rejected(&app, &app.token(), "unknown signing key").await;
     assert_eq!(app.jwks.fetches(), 2);
 }
 
@@ -304,21 +415,37 @@ async fn jwks_down_without_cached_key_is_503() {
     app.jwks.set_up(false);
     let token = app.token();
     let reply = app.me(&token).await;
-    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE, "{}", reply.body);
+    assert_eq!(
+        reply.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        reply.body
+    );
     assert_eq!(reply.detail(), "authentication keys unavailable");
     assert_no_leak(&reply, &token);
     // Rate-limited retries still answer 503, not 401: the keys are unavailable, not wrong.
-    assert_eq!(app.me(&app.token()).await.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        app.me(&app.token()).await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
     assert_eq!(app.jwks.fetches(), 1);
 }
 
 #[tokio::test]
 async fn unreachable_jwks_is_503() {
-    let closed_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let url = format!("http://{closed_port}/api/auth/jwks");
     let app = TestApp::start_with(&[("JWKS_URL", &url)]).await;
     let reply = app.me(&app.token()).await;
-    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE, "{}", reply.body);
+    assert_eq!(
+        reply.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        reply.body
+    );
     assert_eq!(reply.detail(), "authentication keys unavailable");
 }
 

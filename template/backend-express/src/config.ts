@@ -19,7 +19,7 @@ export interface DatabaseConfig {
   url: string;
   /** Turso only: the token for a remote libsql:// database. */
   authToken: string | undefined;
-  /** Neon only: a local WebSocket-to-TCP proxy for Neon's driver (development against a local PostgreSQL). */
+  /** Neon only: host:port of a local WebSocket-to-TCP proxy (development against a local PostgreSQL). */
   neonWsProxy: string | undefined;
 }
 
@@ -43,7 +43,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     database: {
       url: value(env, "DATABASE_URL") ?? defaultDatabaseUrl,
       authToken: value(env, "DATABASE_AUTH_TOKEN"),
-      neonWsProxy: optionalUrl(env, "NEON_WS_PROXY"),
+      neonWsProxy: value(env, "NEON_WS_PROXY"),
     },
     host: value(env, "HOST") ?? "127.0.0.1",
     port: port(env),

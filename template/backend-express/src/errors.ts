@@ -10,15 +10,17 @@ export const notFound: RequestHandler = (_req, res) => {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, _req, res, next) => {
     if (res.headersSent) return next(error);
-    // body-parser errors: the client sent something we cannot read.
-    const type = (error as { type?: unknown }).type;
-    if (type === "entity.parse.failed") return void res.status(400).json({ detail: "request body is not valid JSON" });
-    if (type === "entity.too.large") return void res.status(400).json({ detail: "request body is too large" });
-    const status = (error as { status?: unknown }).status;
-    if (typeof status === "number" && status >= 400 && status < 500) {
-      return void res.status(status).json({ detail: "bad request" });
-    }
-    logger.error("unhandled error while serving a request:", error);
-    res.status(500).json({ detail: "internal server error" });
+    const { status, detail } = clientError(error) ?? { status: 500, detail: "internal server error" };
+    if (status === 500) logger.error("unhandled error while serving a request:", error);
+    res.status(status).json({ detail });
   };
+}
+
+/** Errors caused by the request itself (body-parser's), with a fixed message instead of the library's. */
+function clientError(error: unknown): { status: number; detail: string } | undefined {
+  const { type, status } = (error ?? {}) as { type?: unknown; status?: unknown };
+  if (type === "entity.parse.failed") return { status: 400, detail: "request body is not valid JSON" };
+  if (type === "entity.too.large") return { status: 400, detail: "request body is too large" };
+  if (typeof status === "number" && status >= 400 && status < 500) return { status, detail: "bad request" };
+  return undefined;
 }

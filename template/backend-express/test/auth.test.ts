@@ -22,8 +22,9 @@ describe("token verification", () => {
     app = await startTestApp({ JWKS_URL: jwks.url });
   });
   after(async () => {
-    await app.close();
-    await jwks.close();
+    // Optional chaining: after() also runs when before() failed (e.g. the database is unreachable).
+    await app?.close();
+    await jwks?.close();
   });
 
   const me = (headers: Record<string, string> = {}) => fetch(`${app.url}/api/me`, { headers });

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ConfigError, loadConfig } from "../src/config.ts";
-import { testDatabaseUrl } from "./helpers/database.ts";
+import { testDatabaseEnv } from "./helpers/database.ts";
 
 const SERVER = join(import.meta.dirname, "..", "src", "server.ts");
 
@@ -68,7 +68,7 @@ test("the server exits non-zero, naming BETTER_AUTH_URL, when it is missing", as
 test("the server starts and answers /health", async () => {
   const port = await freePort();
   const child = spawn(process.execPath, ["--no-warnings", SERVER], {
-    env: { ...process.env, BETTER_AUTH_URL: "http://localhost:3000", DATABASE_URL: testDatabaseUrl(), HOST: "127.0.0.1", PORT: String(port) },
+    env: { ...process.env, ...testDatabaseEnv(), BETTER_AUTH_URL: "http://localhost:3000", HOST: "127.0.0.1", PORT: String(port) },
     stdio: "pipe",
   });
   try {

@@ -13,8 +13,9 @@ describe("CORS", () => {
     app = await startTestApp({ JWKS_URL: jwks.url });
   });
   after(async () => {
-    await app.close();
-    await jwks.close();
+    // Optional chaining: after() also runs when before() failed (e.g. the database is unreachable).
+    await app?.close();
+    await jwks?.close();
   });
 
   const preflight = (origin: string) =>

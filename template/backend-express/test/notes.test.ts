@@ -20,8 +20,13 @@ describe("notes", () => {
     app = await startTestApp({ JWKS_URL: jwks.url });
   });
   after(async () => {
-    await app.close();
-    await jwks.close();
+    // Leave a shared database as we found it.
+    for (const user of app ? [alice, bob] : []) {
+      for (const note of await list(user)) await call(user, "DELETE", `/api/notes/${note.id}`);
+    }
+    // Optional chaining: after() also runs when before() failed (e.g. the database is unreachable).
+    await app?.close();
+    await jwks?.close();
   });
 
   async function call(user: string, method: string, path: string, body?: string, contentType = "application/json") {

@@ -5,6 +5,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import NoSuchModuleError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
 from app.core.config import BACKEND_DIR, ConfigError, Settings
@@ -14,6 +15,12 @@ _DRIVERS = {
     "postgres": "postgresql+psycopg",
     "postgresql": "postgresql+psycopg",
     "mysql": "mysql+pymysql",
+}
+# What `uv add` needs when the URL names a database this project was not generated for.
+_DRIVER_PACKAGES = {
+    "postgresql": "psycopg[binary]",
+    "mysql": "pymysql",
+    "sqlite+libsql": "sqlalchemy-libsql",
 }
 
 
@@ -38,8 +45,21 @@ def sqlalchemy_url(database_url: str) -> str:
 
 def create_db_engine(settings: Settings) -> Engine:
     url = sqlalchemy_url(settings.database_url)
+    try:
+        return _create_engine(url, settings.database_auth_token)
+    except (ModuleNotFoundError, NoSuchModuleError):
+        package = next(
+            (p for prefix, p in _DRIVER_PACKAGES.items() if url.startswith(prefix)), None
+        )
+        fix = f"run `uv add '{package}'` in backend/" if package else "install its driver"
+        raise ConfigError(
+            f"DATABASE_URL needs a database driver that is not installed: {fix}"
+        ) from None
+
+
+def _create_engine(url: str, auth_token: str | None) -> Engine:
     if url.startswith("sqlite+libsql://") and urlsplit(url).hostname:
-        return create_engine(url, connect_args={"auth_token": settings.database_auth_token or ""})
+        return create_engine(url, connect_args={"auth_token": auth_token or ""})
     if url.startswith("sqlite"):
         # FastAPI serves sync routes from a thread pool; sqlite3 objects refuse other threads
         # unless told otherwise. Only SQLite takes this argument.
@@ -49,7 +69,12 @@ def create_db_engine(settings: Settings) -> Engine:
 
 
 def create_tables(engine: Engine) -> None:
-    SQLModel.metadata.create_all(engine)
+    try:
+        SQLModel.metadata.create_all(engine)
+    except (OperationalError, ValueError) as error:  # libSQL's client raises ValueError
+        # The driver's first line says what is wrong (refused, unknown database, bad password).
+        reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+        raise ConfigError(f"DATABASE_URL: cannot use the database: {reason}") from None
 
 
 def session_for(engine: Engine) -> Iterator[Session]:

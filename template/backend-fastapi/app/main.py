@@ -1,7 +1,4 @@
-"""The FastAPI application: CORS for the frontend, routes, tables created at startup."""
-
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+"""The FastAPI application: CORS for the frontend, routes, and the notes table."""
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -14,15 +11,10 @@ from app.db import create_db_engine, create_tables
 
 
 def create_app(settings: Settings) -> FastAPI:
+    """The app, with the `note` table created if missing (so a bad DATABASE_URL fails here)."""
     engine = create_db_engine(settings)
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        create_tables(engine)
-        yield
-        engine.dispose()
-
-    app = FastAPI(title="Notes API", lifespan=lifespan)
+    create_tables(engine)
+    app = FastAPI(title="Notes API")
     app.state.engine = engine
     app.state.token_verifier = TokenVerifier(settings)
     app.add_middleware(

@@ -77,7 +77,9 @@ const GRACE: Duration = Duration::from_secs(5);
 pub fn run(project: &Project, only: Option<&str>) -> anyhow::Result<()> {
     let only = only.map(App::parse).transpose()?;
     if only == Some(App::Backend) && project.manifest.backend.is_none() {
-        bail!("this project is monolithic: it has no separate backend (`--only frontend`, or no flag)");
+        bail!(
+            "this project is monolithic: it has no separate backend (`--only frontend`, or no flag)"
+        );
     }
     let mut services = Vec::new();
     if only != Some(App::Backend) {
@@ -103,9 +105,17 @@ pub fn run(project: &Project, only: Option<&str>) -> anyhow::Result<()> {
     let colored = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut running = Vec::new();
     for mut service in services {
-        eprintln!("{}starting on port {}: {}", service.app.prefix(colored), service.port, service.shown_as);
+        eprintln!(
+            "{}starting on port {}: {}",
+            service.app.prefix(colored),
+            service.port,
+            service.shown_as
+        );
         match start(&mut service, colored) {
-            Ok(child) => running.push(Running { app: service.app, child }),
+            Ok(child) => running.push(Running {
+                app: service.app,
+                child,
+            }),
             Err(err) => {
                 stop_all(&mut running);
                 return Err(err);
@@ -120,14 +130,19 @@ pub fn run(project: &Project, only: Option<&str>) -> anyhow::Result<()> {
 fn frontend(project: &Project) -> anyhow::Result<Service> {
     let node = Node::find(project)?;
     let env = project.frontend_env()?;
-    let url = env.get_non_empty("BETTER_AUTH_URL").unwrap_or_else(|| project.manifest.frontend_url.clone());
-    let port = url_port(&url).with_context(|| format!("BETTER_AUTH_URL `{url}` has no usable port"))?;
+    let url = env
+        .get_non_empty("BETTER_AUTH_URL")
+        .unwrap_or_else(|| project.manifest.frontend_url.clone());
+    let port =
+        url_port(&url).with_context(|| format!("BETTER_AUTH_URL `{url}` has no usable port"))?;
     if node.bin_dir.is_some() {
         eprintln!("{}", node.describe());
     }
     let mut command = node.command("npm");
     // Next.js listens where Better Auth believes it lives.
-    command.args(["run", "dev", "--", "--port", &port.to_string()]).current_dir(project.frontend_dir());
+    command
+        .args(["run", "dev", "--", "--port", &port.to_string()])
+        .current_dir(project.frontend_dir());
     Ok(Service {
         app: App::Frontend,
         command,
@@ -138,20 +153,29 @@ fn frontend(project: &Project) -> anyhow::Result<Service> {
 }
 
 fn backend(project: &Project, backend: Backend) -> anyhow::Result<Service> {
-    let dir = project.backend_dir().context("a backend is configured but has no folder")?;
+    let dir = project
+        .backend_dir()
+        .context("a backend is configured but has no folder")?;
     let env = project.backend_env()?.context("the backend has no .env")?;
     let (port, port_source) = match env.get_non_empty("PORT") {
         Some(port) => (
-            port.parse().with_context(|| format!("PORT `{port}` in backend/.env is not a port number"))?,
+            port.parse()
+                .with_context(|| format!("PORT `{port}` in backend/.env is not a port number"))?,
             "PORT in backend/.env".to_string(),
         ),
         None => {
             let url = project.manifest.backend_url.clone().unwrap_or_default();
-            (url_port(&url).unwrap_or(8000), "PORT in backend/.env (unset: the backend URL's port)".to_string())
+            (
+                url_port(&url).unwrap_or(8000),
+                "PORT in backend/.env (unset: the backend URL's port)".to_string(),
+            )
         }
     };
     let (mut command, shown_as) = match backend {
-        Backend::Fastapi => (Python::find(&dir)?.command(&dir, &["-m", "app"]), "uv run python -m app"),
+        Backend::Fastapi => (
+            Python::find(&dir)?.command(&dir, &["-m", "app"]),
+            "uv run python -m app",
+        ),
         Backend::Express => {
             let mut command = Node::find(project)?.command("npm");
             command.arg("start");
@@ -163,20 +187,35 @@ fn backend(project: &Project, backend: Backend) -> anyhow::Result<Service> {
         ),
     };
     command.current_dir(&dir);
-    Ok(Service { app: App::Backend, command, port, port_source, shown_as: shown_as.to_string() })
+    Ok(Service {
+        app: App::Backend,
+        command,
+        port,
+        port_source,
+        shown_as: shown_as.to_string(),
+    })
 }
 
 /// Spawns the service in its own process group with its output forwarded line by line.
 fn start(service: &mut Service, colored: bool) -> anyhow::Result<Child> {
     let command = &mut service.command;
-    command.process_group(0).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command
+        .process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     if colored {
         // Piped output makes most tools drop their colors; the prefixed lines still go to a terminal.
         command.env("FORCE_COLOR", "1");
     }
-    let mut child = command.spawn().with_context(|| format!("cannot start the {}", service.app.name()))?;
+    let mut child = command
+        .spawn()
+        .with_context(|| format!("cannot start the {}", service.app.name()))?;
     let prefix = service.app.prefix(colored);
-    forward(child.stdout.take().expect("stdout is piped"), prefix.clone());
+    forward(
+        child.stdout.take().expect("stdout is piped"),
+        prefix.clone(),
+    );
     forward(child.stderr.take().expect("stderr is piped"), prefix);
     Ok(child)
 }
@@ -206,7 +245,9 @@ fn supervise(running: &mut [Running]) -> anyhow::Result<()> {
                     eprintln!("{name} exited; stopping the others");
                     return Ok(());
                 }
-                bail!("the {name} exited with {status} (see its log lines above); stopped the others");
+                bail!(
+                    "the {name} exited with {status} (see its log lines above); stopped the others"
+                );
             }
         }
         std::thread::sleep(Duration::from_millis(100));
@@ -230,7 +271,11 @@ fn stop_all(running: &mut [Running]) {
     }
     for app in running.iter_mut() {
         if signals::group_alive(&app.child) {
-            eprintln!("{} did not stop within {}s: killing it", app.app.name(), GRACE.as_secs());
+            eprintln!(
+                "{} did not stop within {}s: killing it",
+                app.app.name(),
+                GRACE.as_secs()
+            );
             signals::signal_group(&app.child, libc::SIGKILL);
         }
         let _ = app.child.wait();
@@ -331,7 +376,12 @@ mod tests {
     #[test]
     fn only_accepts_the_two_apps() {
         assert_eq!(App::parse("backend").unwrap(), App::Backend);
-        assert!(App::parse("api").unwrap_err().to_string().contains("`frontend` or `backend`"));
+        assert!(
+            App::parse("api")
+                .unwrap_err()
+                .to_string()
+                .contains("`frontend` or `backend`")
+        );
     }
 
     #[test]
@@ -348,10 +398,16 @@ mod tests {
         };
         let child = start(&mut service, false).unwrap();
         std::thread::sleep(Duration::from_millis(200));
-        let mut running = vec![Running { app: App::Backend, child }];
+        let mut running = vec![Running {
+            app: App::Backend,
+            child,
+        }];
         let started = Instant::now();
         stop_all(&mut running);
-        assert!(started.elapsed() < GRACE, "stopped by SIGTERM, not after the grace period");
+        assert!(
+            started.elapsed() < GRACE,
+            "stopped by SIGTERM, not after the grace period"
+        );
         assert!(!signals::group_alive(&running[0].child));
     }
 }

@@ -36,7 +36,12 @@ pub fn main() -> ExitCode {
 pub fn run(flags: flags::Xtask) -> anyhow::Result<()> {
     let project = Project::discover()?;
     match flags.subcommand {
-        flags::XtaskCmd::Setup(cmd) => setup(&project, &setup::Options { no_install: cmd.no_install }),
+        flags::XtaskCmd::Setup(cmd) => setup(
+            &project,
+            &setup::Options {
+                no_install: cmd.no_install,
+            },
+        ),
         flags::XtaskCmd::Migrate(_) => migrate::run(&project).map(drop),
         flags::XtaskCmd::Verify(cmd) => verify::run(&project, cmd.json),
         flags::XtaskCmd::Doctor(cmd) => doctor::run(&project, cmd.json),

@@ -27,7 +27,9 @@ const CHANGE_PREFIX: &str = "-> ";
 
 /// Runs the migration as a step and prints which of "up to date", "migrated" or "failed" happened.
 pub fn run(project: &Project) -> anyhow::Result<Outcome> {
-    crate::ui::step("Migrate the database (auth migrate --yes)", || migrate(project))
+    crate::ui::step("Migrate the database (auth migrate --yes)", || {
+        migrate(project)
+    })
 }
 
 fn migrate(project: &Project) -> anyhow::Result<Outcome> {
@@ -46,7 +48,9 @@ fn migrate(project: &Project) -> anyhow::Result<Outcome> {
     // Values from frontend/.env go into the process environment, which beats both .env and .env.local
     // inside the CLI: it migrates exactly the database the app uses, whatever the shell has set.
     command.envs(env.vars()).env("NO_COLOR", "1");
-    let output = command.output().with_context(|| format!("cannot start {}", cli.display()))?;
+    let output = command
+        .output()
+        .with_context(|| format!("cannot start {}", cli.display()))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
 
@@ -77,8 +81,15 @@ pub fn classify(success: bool, stdout: &str, stderr: &str) -> Result<Outcome, St
     let stdout = strip_ansi(stdout);
     if !success {
         let stderr = strip_ansi(stderr);
-        let first = stderr.lines().chain(stdout.lines()).map(str::trim).find(|l| !l.is_empty());
-        return Err(format!("the CLI exited with an error: {}", first.unwrap_or("no output")));
+        let first = stderr
+            .lines()
+            .chain(stdout.lines())
+            .map(str::trim)
+            .find(|l| !l.is_empty());
+        return Err(format!(
+            "the CLI exited with an error: {}",
+            first.unwrap_or("no output")
+        ));
     }
     if stdout.contains(UP_TO_DATE) {
         return Ok(Outcome::UpToDate);
@@ -92,7 +103,12 @@ pub fn classify(success: bool, stdout: &str, stderr: &str) -> Result<Outcome, St
         return Ok(Outcome::Migrated(changes));
     }
     // Exit 0 without either message: e.g. "No configuration file found" or "Migration cancelled".
-    let said = strip_ansi(stderr).lines().chain(stdout.lines()).map(str::trim).find(|l| !l.is_empty()).map(str::to_string);
+    let said = strip_ansi(stderr)
+        .lines()
+        .chain(stdout.lines())
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(str::to_string);
     Err(format!(
         "the CLI exited 0 but reported neither \"{UP_TO_DATE}\" nor \"{MIGRATED}\"{}",
         said.map(|line| format!(": {line}")).unwrap_or_default()
@@ -125,7 +141,10 @@ mod tests {
 
     #[test]
     fn recognizes_nothing_to_do() {
-        assert_eq!(classify(true, "🚀 No migrations needed.\n", ""), Ok(Outcome::UpToDate));
+        assert_eq!(
+            classify(true, "🚀 No migrations needed.\n", ""),
+            Ok(Outcome::UpToDate)
+        );
     }
 
     #[test]
@@ -145,7 +164,12 @@ mod tests {
 
     #[test]
     fn exit_zero_without_a_verdict_is_a_failure() {
-        let err = classify(true, "", "No configuration file found. Add a `auth.ts` file\n").unwrap_err();
+        let err = classify(
+            true,
+            "",
+            "No configuration file found. Add a `auth.ts` file\n",
+        )
+        .unwrap_err();
         assert!(err.contains("No configuration file found"), "{err}");
         let err = classify(true, "Migration cancelled.\n", "").unwrap_err();
         assert!(err.contains("Migration cancelled"), "{err}");
@@ -153,8 +177,12 @@ mod tests {
 
     #[test]
     fn non_zero_exit_is_a_failure_even_with_success_words() {
-        let err = classify(false, "🚀 No migrations needed.\n", "Error: connect ECONNREFUSED 127.0.0.1:5432\n")
-            .unwrap_err();
+        let err = classify(
+            false,
+            "🚀 No migrations needed.\n",
+            "Error: connect ECONNREFUSED 127.0.0.1:5432\n",
+        )
+        .unwrap_err();
         assert!(err.contains("ECONNREFUSED"), "{err}");
     }
 }

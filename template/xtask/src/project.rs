@@ -47,7 +47,10 @@ impl Project {
             .with_context(|| format!("cannot read {}", manifest_path.display()))?;
         let manifest = Manifest::parse(&text)
             .with_context(|| format!("{} is not valid", manifest_path.display()))?;
-        Ok(Project { root: root.to_path_buf(), manifest })
+        Ok(Project {
+            root: root.to_path_buf(),
+            manifest,
+        })
     }
 
     pub fn frontend_dir(&self) -> PathBuf {
@@ -66,6 +69,8 @@ impl Project {
 
     /// `backend/.env`; `None` for a monolithic project.
     pub fn backend_env(&self) -> anyhow::Result<Option<EnvFile>> {
-        self.backend_dir().map(|dir| EnvFile::load(&dir.join(".env"))).transpose()
+        self.backend_dir()
+            .map(|dir| EnvFile::load(&dir.join(".env")))
+            .transpose()
     }
 }

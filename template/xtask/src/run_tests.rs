@@ -12,6 +12,11 @@ use crate::tools::{cargo, python::Python};
 use crate::ui::step;
 
 pub fn run(project: &Project) -> anyhow::Result<()> {
+    if !project.frontend_dir().join("node_modules").is_dir() {
+        bail!(
+            "the frontend's dependencies are not installed (no frontend/node_modules): run `cargo xtask setup` first"
+        );
+    }
     let node = Node::find(project)?;
     if node.bin_dir.is_some() {
         eprintln!("{}", node.describe());
@@ -19,12 +24,20 @@ pub fn run(project: &Project) -> anyhow::Result<()> {
     let mut checks: Vec<(String, Command)> = Vec::new();
 
     let mut typecheck = node.command("npm");
-    typecheck.args(["run", "typecheck"]).current_dir(project.frontend_dir());
-    checks.push(("frontend: type-check (npm run typecheck)".to_string(), typecheck));
+    typecheck
+        .args(["run", "typecheck"])
+        .current_dir(project.frontend_dir());
+    checks.push((
+        "frontend: type-check (npm run typecheck)".to_string(),
+        typecheck,
+    ));
 
     if let (Some(backend), Some(dir)) = (project.manifest.backend, project.backend_dir()) {
         let (title, mut command) = match backend {
-            Backend::Fastapi => ("uv run pytest", Python::find(&dir)?.command(&dir, &["-m", "pytest"])),
+            Backend::Fastapi => (
+                "uv run pytest",
+                Python::find(&dir)?.command(&dir, &["-m", "pytest"]),
+            ),
             Backend::Express => {
                 let mut command = node.command("npm");
                 command.arg("test");
@@ -43,7 +56,9 @@ pub fn run(project: &Project) -> anyhow::Result<()> {
     for (title, mut command) in checks {
         // Output streams straight through: test runners print their own progress.
         let passed = step(&title, || {
-            let status = command.status().with_context(|| format!("cannot start `{title}`"))?;
+            let status = command
+                .status()
+                .with_context(|| format!("cannot start `{title}`"))?;
             if !status.success() {
                 bail!("{status}");
             }
@@ -54,7 +69,11 @@ pub fn run(project: &Project) -> anyhow::Result<()> {
         }
     }
     if !failed.is_empty() {
-        bail!("{} check(s) failed:\n  {}", failed.len(), failed.join("\n  "));
+        bail!(
+            "{} check(s) failed:\n  {}",
+            failed.len(),
+            failed.join("\n  ")
+        );
     }
     eprintln!("all checks passed");
     Ok(())

@@ -64,14 +64,19 @@ pub fn ensure(env: &mut EnvFile) -> anyhow::Result<SecretState> {
 /// A new secret: `SECRET_BYTES` bytes from the operating system's CSPRNG, hex-encoded.
 pub fn generate() -> anyhow::Result<String> {
     let mut bytes = [0u8; SECRET_BYTES];
-    getrandom::fill(&mut bytes).map_err(|err| anyhow::anyhow!("{err}")).context("the OS random source failed")?;
+    getrandom::fill(&mut bytes)
+        .map_err(|err| anyhow::anyhow!("{err}"))
+        .context("the OS random source failed")?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Why a secret is too weak to keep, or `Ok` when it is fine.
 pub fn check_strength(secret: &str) -> Result<(), String> {
     if secret.len() < MIN_LENGTH {
-        return Err(format!("{} characters, at least {MIN_LENGTH} needed", secret.len()));
+        return Err(format!(
+            "{} characters, at least {MIN_LENGTH} needed",
+            secret.len()
+        ));
     }
     let lowercase = secret.to_ascii_lowercase();
     if let Some(word) = PLACEHOLDERS.iter().find(|word| lowercase.contains(*word)) {
@@ -82,7 +87,10 @@ pub fn check_strength(secret: &str) -> Result<(), String> {
     distinct.sort_unstable();
     distinct.dedup();
     if distinct.len() < 10 {
-        return Err(format!("only {} distinct characters, so it is not random", distinct.len()));
+        return Err(format!(
+            "only {} distinct characters, so it is not random",
+            distinct.len()
+        ));
     }
     Ok(())
 }
@@ -106,9 +114,21 @@ mod tests {
     #[test]
     fn weak_secrets_are_refused_with_a_reason() {
         assert!(check_strength("short").unwrap_err().contains("at least 32"));
-        assert!(check_strength("changeme-changeme-changeme-changeme").unwrap_err().contains("changeme"));
-        assert!(check_strength("my-Super-SECRET-value-for-better-auth").unwrap_err().contains("secret"));
-        assert!(check_strength(&"ab".repeat(20)).unwrap_err().contains("distinct"));
+        assert!(
+            check_strength("changeme-changeme-changeme-changeme")
+                .unwrap_err()
+                .contains("changeme")
+        );
+        assert!(
+            check_strength("my-Super-SECRET-value-for-better-auth")
+                .unwrap_err()
+                .contains("secret")
+        );
+        assert!(
+            check_strength(&"ab".repeat(20))
+                .unwrap_err()
+                .contains("distinct")
+        );
         assert_eq!(check_strength("Q2hv7pL0x9WmZ4rT8vYb1nK6cJ3sD5fG"), Ok(()));
     }
 
@@ -120,16 +140,25 @@ mod tests {
 
         let mut env = EnvFile::parse(&path, "# filled by setup\nBETTER_AUTH_SECRET=\nOTHER=1\n");
         assert_eq!(ensure(&mut env).unwrap(), SecretState::Generated);
-        let written = EnvFile::load(&path).unwrap().get_non_empty(SECRET_KEY).unwrap();
+        let written = EnvFile::load(&path)
+            .unwrap()
+            .get_non_empty(SECRET_KEY)
+            .unwrap();
         assert_eq!(check_strength(&written), Ok(()));
 
         let mut reloaded = EnvFile::load(&path).unwrap();
         assert_eq!(ensure(&mut reloaded).unwrap(), SecretState::Kept);
-        assert_eq!(EnvFile::load(&path).unwrap().get(SECRET_KEY).as_deref(), Some(written.as_str()));
+        assert_eq!(
+            EnvFile::load(&path).unwrap().get(SECRET_KEY).as_deref(),
+            Some(written.as_str())
+        );
 
         let mut weak = EnvFile::parse(Path::new("frontend/.env"), "BETTER_AUTH_SECRET=changeme\n");
         let err = ensure(&mut weak).unwrap_err().to_string();
-        assert!(err.contains("weak") && err.contains("cargo xtask setup") && !err.contains("=changeme"), "{err}");
+        assert!(
+            err.contains("weak") && err.contains("cargo xtask setup") && !err.contains("=changeme"),
+            "{err}"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -34,7 +34,11 @@ pub fn run(project: &Project, options: &Options) -> anyhow::Result<()> {
             None => "monolithic".to_string(),
         },
         manifest.database.name(),
-        if manifest.uses_jwt() { ", JWT plugin on" } else { "" },
+        if manifest.uses_jwt() {
+            ", JWT plugin on"
+        } else {
+            ""
+        },
     );
 
     let node = step("Check prerequisites", || prerequisites(project, options))?;
@@ -42,7 +46,9 @@ pub fn run(project: &Project, options: &Options) -> anyhow::Result<()> {
     step("Write BETTER_AUTH_SECRET into frontend/.env", || {
         let mut env = project.frontend_env()?;
         match secret::ensure(&mut env)? {
-            SecretState::Generated => info("wrote a new random secret (32 bytes from the OS CSPRNG; not shown)"),
+            SecretState::Generated => {
+                info("wrote a new random secret (32 bytes from the OS CSPRNG; not shown)")
+            }
             SecretState::Kept => info("kept the existing secret"),
         }
         Ok(())
@@ -57,33 +63,47 @@ pub fn run(project: &Project, options: &Options) -> anyhow::Result<()> {
             Ok(())
         })?;
         if let Some(backend) = manifest.backend {
-            step(&format!("Install backend dependencies ({})", install_tool(backend)), || {
-                let installed = install::backend(project, backend, &node)?;
-                info(install::describe(installed));
-                Ok(())
-            })?;
+            step(
+                &format!("Install backend dependencies ({})", install_tool(backend)),
+                || {
+                    let installed = install::backend(project, backend, &node)?;
+                    info(install::describe(installed));
+                    Ok(())
+                },
+            )?;
         }
     }
 
-    step("Create the database if a local server lacks it", || create_databases(project))?;
+    step("Create the database if a local server lacks it", || {
+        create_databases(project)
+    })?;
     // Both print their own steps.
     crate::migrate::run(project)?;
     crate::verify::run(project, false)?;
 
-    eprintln!("Setup done in {:.1}s. Start the app with `cargo xtask dev`.", started.elapsed().as_secs_f64());
+    eprintln!(
+        "Setup done in {:.1}s. Start the app with `cargo xtask dev`.",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
 /// Node (installed project-locally when the system one is too old) and the backend's toolchain.
 fn prerequisites(project: &Project, options: &Options) -> anyhow::Result<Node> {
-    let node = if options.no_install { Node::find(project)? } else { Node::ensure(project)? };
+    let node = if options.no_install {
+        Node::find(project)?
+    } else {
+        Node::ensure(project)?
+    };
     info(&node.describe());
     match project.manifest.backend {
         Some(Backend::Fastapi) if options.no_install => {
             info(&Python::find(&project.backend_dir().context("no backend folder")?)?.describe())
         }
         // `Python::ensure` may install uv: that happens in the backend install step.
-        Some(Backend::Fastapi) => info("Python: checked when the backend's dependencies are installed"),
+        Some(Backend::Fastapi) => {
+            info("Python: checked when the backend's dependencies are installed")
+        }
         Some(Backend::Axum) => info(&cargo::version()?),
         Some(Backend::Express) | None => {}
     }
@@ -108,18 +128,22 @@ fn create_databases(project: &Project) -> anyhow::Result<()> {
     let state = database::ensure(database, &frontend_url, &project.frontend_dir())?;
     info(&state.describe(&redact(&frontend_url)));
 
-    if let (Some(backend_dir), Some(backend_env)) = (project.backend_dir(), project.backend_env()?) {
-        if let Some(backend_url) = backend_env.get_non_empty("DATABASE_URL").filter(|url| *url != frontend_url) {
-            let state = database::ensure(database, &backend_url, &backend_dir)?;
-            info(&state.describe(&redact(&backend_url)));
-        }
+    if let (Some(backend_dir), Some(backend_env)) = (project.backend_dir(), project.backend_env()?)
+        && let Some(backend_url) = backend_env
+            .get_non_empty("DATABASE_URL")
+            .filter(|url| *url != frontend_url)
+    {
+        let state = database::ensure(database, &backend_url, &backend_dir)?;
+        info(&state.describe(&redact(&backend_url)));
     }
     Ok(())
 }
 
 /// A database URL without its password, fit to print.
 fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
     match rest.split_once('@') {
         Some((userinfo, host)) if userinfo.contains(':') => {
             let user = userinfo.split(':').next().unwrap_or_default();
@@ -135,8 +159,14 @@ mod tests {
 
     #[test]
     fn redacts_passwords_only() {
-        assert_eq!(redact("postgresql://postgres:pw@127.0.0.1:54322/postgres"), "postgresql://postgres:***@127.0.0.1:54322/postgres");
-        assert_eq!(redact("mysql://root@127.0.0.1:3306/better_auth"), "mysql://root@127.0.0.1:3306/better_auth");
+        assert_eq!(
+            redact("postgresql://postgres:pw@127.0.0.1:54322/postgres"),
+            "postgresql://postgres:***@127.0.0.1:54322/postgres"
+        );
+        assert_eq!(
+            redact("mysql://root@127.0.0.1:3306/better_auth"),
+            "mysql://root@127.0.0.1:3306/better_auth"
+        );
         assert_eq!(redact("file:./auth.db"), "file:./auth.db");
     }
 }

@@ -3,7 +3,8 @@
 //! Frontends differ only by architecture × database, so 12 of the 24 renderings are distinct; they are
 //! type-checked against ONE shared install of the union of their dependencies (the driver packages are
 //! checked statically). `next build` needs a real install, so it runs for one variant per architecture,
-//! or for every distinct frontend with `--full`.
+//! or for every distinct frontend with `--full`. Every backend variant is installed and checked, and each
+//! backend's own test suite runs once per database family, against the local PostgreSQL and MariaDB.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,9 +12,10 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use project_xtask::project::{Architecture, Backend, Database};
+use project_xtask::project::{Architecture, Backend, Database, DbFamily};
 
 use crate::combination::Choices;
+use crate::scratch_db::{self, ScratchDb};
 
 use super::report::{Report, Row};
 
@@ -45,14 +47,59 @@ pub fn run(rendered: &[(Choices, PathBuf)], full: bool, report: &mut Report) -> 
         report.push(Row::new(&frontend_name(choices), "npm install + next build", problems, started));
     }
 
+    let mut tested = Vec::new();
     for (choices, dir) in rendered {
         let Some(backend) = choices.backend else { continue };
         let started = Instant::now();
         let database = choices.database.unwrap_or(Database::Sqlite);
         let problems = check_backend(backend, database, &dir.join("backend"), dir);
+        let installed = problems.is_empty();
         report.push(Row::new(&choices.to_string(), backend_check_name(backend), problems, started));
+        // Each backend's own test suite, once per database family it has a driver for, on a real server.
+        let family = database.family();
+        if installed && !tested.contains(&(backend, family)) {
+            tested.push((backend, family));
+            let started = Instant::now();
+            let problems = test_backend(backend, family, &dir.join("backend"), dir);
+            report.push(Row::new(&choices.to_string(), "backend test suite", problems, started));
+        }
     }
     Ok(())
+}
+
+/// Runs the backend's own tests, against a scratch database on the local server for PostgreSQL and MySQL.
+fn test_backend(backend: Backend, family: DbFamily, dir: &Path, project: &Path) -> Vec<String> {
+    let scratch = match scratch_db::server_url(family) {
+        Some(server) => match ScratchDb::create(family, &server, &format!("verify_{}_{}", backend.name(), family.name())) {
+            Ok(scratch) => Some(scratch),
+            Err(err) => return vec![format!("{err:#} (is the {} server running?)", family.name())],
+        },
+        None => None,
+    };
+    let mut command = match backend {
+        Backend::Fastapi => {
+            let mut command = Command::new("uv");
+            command.args(["run", "--quiet", "pytest", "-q"]).current_dir(dir);
+            command
+        }
+        Backend::Express => {
+            let mut command = Command::new("npm");
+            command.args(["test"]).current_dir(dir);
+            command
+        }
+        Backend::Axum => {
+            let mut command = Command::new("cargo");
+            command
+                .args(["test", "--quiet", "-p", "backend", "--no-default-features", "--features", family.name()])
+                .current_dir(project)
+                .env("CARGO_TARGET_DIR", generated_target_dir());
+            command
+        }
+    };
+    if let Some(scratch) = &scratch {
+        command.env("DATABASE_URL", scratch.url());
+    }
+    run_step(&mut command, "backend tests")
 }
 
 fn frontend_name(choices: &Choices) -> String {

@@ -2,9 +2,9 @@
 //! (the session cookie is never a token here).
 
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use axum::http::HeaderMap;
 
 use super::{AuthError, AuthUser};
 use crate::AppState;
@@ -26,7 +26,9 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, AuthError> {
         .map_err(|_| AuthError::InvalidToken("malformed authorization header"))?;
     let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
     if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(AuthError::InvalidToken("authorization scheme must be Bearer"));
+        return Err(AuthError::InvalidToken(
+            "authorization scheme must be Bearer",
+        ));
     }
     match token.trim() {
         "" => Err(missing),

@@ -98,7 +98,9 @@ impl KeySet {
         keys.get(kid).cloned()
     }
 
-    async fn download(&self) -> Result<HashMap<String, Arc<PublicKey>>, Box<dyn std::error::Error>> {
+    async fn download(
+        &self,
+    ) -> Result<HashMap<String, Arc<PublicKey>>, Box<dyn std::error::Error>> {
         let response = self.http.get(&self.url).send().await?.error_for_status()?;
         let document: JwksDocument = serde_json::from_slice(&response.bytes().await?)?;
         Ok(document.keys.into_iter().filter_map(public_key).collect())
@@ -118,5 +120,11 @@ fn public_key(value: serde_json::Value) -> Option<(String, Arc<PublicKey>)> {
     };
     let decoding = DecodingKey::from_jwk(&jwk).ok()?;
     let kid = jwk.common.key_id?;
-    Some((kid, Arc::new(PublicKey { decoding, algorithm })))
+    Some((
+        kid,
+        Arc::new(PublicKey {
+            decoding,
+            algorithm,
+        }),
+    ))
 }

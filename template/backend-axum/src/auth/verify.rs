@@ -72,7 +72,10 @@ impl TokenVerifier {
             KeyError::UnknownKid => reject("unknown signing key"),
             KeyError::Unavailable => AuthError::KeysUnavailable,
         })?;
-        if key.algorithm.is_some_and(|algorithm| algorithm != header.alg) {
+        if key
+            .algorithm
+            .is_some_and(|algorithm| algorithm != header.alg)
+        {
             return Err(reject("token algorithm does not match its key"));
         }
         let claims = decode::<Claims>(token, &key.decoding, validation)

@@ -20,7 +20,8 @@ pub const CREATE_SCHEMA: &[&str] = &[
     )",
     "CREATE INDEX IF NOT EXISTS note_user_id_idx ON note (user_id)",
 ];
-pub const INSERT_NOTE: &str = "INSERT INTO note (id, user_id, text, created_at) VALUES (?, ?, ?, ?)";
+pub const INSERT_NOTE: &str =
+    "INSERT INTO note (id, user_id, text, created_at) VALUES (?, ?, ?, ?)";
 pub const LIST_NOTES: &str = "SELECT id, text, created_at FROM note WHERE user_id = ? \
      ORDER BY created_at DESC, id DESC";
 pub const DELETE_NOTE: &str = "DELETE FROM note WHERE id = ? AND user_id = ?";

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde_json::{Map, Value};
 
 use crate::AppState;
 use crate::auth::AuthUser;
@@ -13,11 +13,7 @@ use crate::db::{self, Note};
 use crate::error::ApiError;
 
 const MAX_TEXT_CHARS: usize = 1000;
-
-#[derive(Deserialize)]
-pub struct NewNote {
-    text: String,
-}
+const NOT_A_NOTE: &str = "body must be a JSON object with a string field \"text\"";
 
 pub async fn list(
     user: AuthUser,
@@ -29,17 +25,24 @@ pub async fn list(
 pub async fn create(
     user: AuthUser,
     State(state): State<AppState>,
-    body: Result<Json<NewNote>, JsonRejection>,
+    // A JSON object, not a struct: serde would also build a struct from `["..."]`.
+    body: Result<Json<Map<String, Value>>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Note>), ApiError> {
-    let Json(new_note) = body.map_err(json_rejection)?;
-    let length = new_note.text.chars().count();
-    if new_note.text.trim().is_empty() || length > MAX_TEXT_CHARS {
+    let Json(body) = body.map_err(json_rejection)?;
+    let Some(Value::String(text)) = body.get("text") else {
+        return Err(ApiError::Rejected(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            NOT_A_NOTE,
+        ));
+    };
+    let length = text.chars().count();
+    if text.trim().is_empty() || length > MAX_TEXT_CHARS {
         return Err(ApiError::Rejected(
             StatusCode::UNPROCESSABLE_ENTITY,
             "text must be 1 to 1000 characters",
         ));
     }
-    let note = db::insert_note(&state.db, &user.id, &new_note.text).await?;
+    let note = db::insert_note(&state.db, &user.id, text).await?;
     Ok((StatusCode::CREATED, Json(note)))
 }
 
@@ -58,7 +61,9 @@ pub async fn delete(
 /// axum's own rejections are plain text; answer in JSON with our own wording instead.
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     let reason = match rejection {
-        JsonRejection::JsonDataError(_) => "body must be a JSON object with a string field \"text\"",
+        JsonRejection::JsonDataError(_) => {
+            "body must be a JSON object with a string field \"text\""
+        }
         JsonRejection::JsonSyntaxError(_) => "body is not valid JSON",
         JsonRejection::MissingJsonContentType(_) => "Content-Type must be application/json",
         _ => "cannot read the request body",

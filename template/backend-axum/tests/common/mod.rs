@@ -133,7 +133,10 @@ pub fn claims(base_url: &str) -> Value {
 /// Where the notes live during tests: DATABASE_URL (CI: PostgreSQL, MariaDB), else a temp
 /// SQLite file for the sqlite build. A server database must be given; never skip silently.
 pub fn test_database() -> (String, Option<tempfile::TempDir>) {
-    if let Some(url) = std::env::var("DATABASE_URL").ok().filter(|url| !url.is_empty()) {
+    if let Some(url) = std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+    {
         return (url, None);
     }
     if db::FAMILY == "sqlite" {
@@ -192,7 +195,9 @@ impl TestApp {
             let pool = db::connect(&config.database_url, &config.base_dir)
                 .await
                 .expect("connect to the test database");
-            db::create_schema(&pool).await.expect("create the note table");
+            db::create_schema(&pool)
+                .await
+                .expect("create the note table");
             pool
         };
         let router = app(AppState::new(&config, pool.clone()).unwrap());
@@ -218,7 +223,9 @@ impl TestApp {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
         Reply {
             status,
             headers,
@@ -262,7 +269,12 @@ impl Reply {
 
 /// 401 with the Bearer challenge and a short reason that repeats nothing from the token.
 pub fn assert_invalid_token(reply: &Reply, token: &str) {
-    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "body: {}", reply.body);
+    assert_eq!(
+        reply.status,
+        StatusCode::UNAUTHORIZED,
+        "body: {}",
+        reply.body
+    );
     assert_eq!(
         reply.headers[header::WWW_AUTHENTICATE],
         "Bearer error=\"invalid_token\""
@@ -288,7 +300,14 @@ pub fn assert_no_leak(reply: &Reply, token: &str) {
         }
     }
     for secret in secrets.iter().filter(|s| s.len() >= 8) {
-        assert!(!reply.body.contains(secret.as_str()), "body leaks {secret:?}: {}", reply.body);
-        assert!(!headers.contains(secret.as_str()), "headers leak {secret:?}");
+        assert!(
+            !reply.body.contains(secret.as_str()),
+            "body leaks {secret:?}: {}",
+            reply.body
+        );
+        assert!(
+            !headers.contains(secret.as_str()),
+            "headers leak {secret:?}"
+        );
     }
 }

@@ -11,11 +11,14 @@ export const openNotesStore: OpenNotesStore = async ({ url, neonWsProxy }) => {
   if (neonWsProxy) {
     // Local development: a plain WebSocket-to-TCP proxy in front of a local PostgreSQL (no TLS, no pipelining),
     // configured only from the environment so production keeps Neon's secure defaults.
-    const proxy = neonWsProxy.replace(/\/+$/, "");
+    // The driver adds the ws:// scheme itself, so accept "host:port" with or without one.
+    const proxy = neonWsProxy.replace(/^wss?:\/\//, "").replace(/\/+$/, "");
     neonConfig.useSecureWebSocket = false;
     neonConfig.pipelineTLS = false;
     neonConfig.pipelineConnect = false;
     neonConfig.wsProxy = (host, port) => `${proxy}/v1?address=${host}:${port}`;
   }
-  return createPgNotesStore(new Pool({ connectionString: url }) as unknown as PgPool);
+  // A connection timeout makes an unreachable database a startup error instead of a hang.
+  const pool = new Pool({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  return createPgNotesStore(pool as unknown as PgPool);
 };

@@ -4,8 +4,9 @@ import type { AddressInfo } from "node:net";
 import { createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { openNotesStore } from "../../src/db/index.ts";
+import type { NotesStore } from "../../src/db/store.ts";
 import type { Logger } from "../../src/logger.ts";
-import { testDatabaseUrl } from "./database.ts";
+import { testDatabaseEnv } from "./database.ts";
 import { ISSUER } from "./keys.ts";
 
 export const FRONTEND_URL = "http://localhost:3000";
@@ -16,9 +17,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string>): Promise<TestApp> {
-  const config = loadConfig({ BETTER_AUTH_URL: ISSUER, FRONTEND_URL, DATABASE_URL: testDatabaseUrl(), ...env });
-  const store = await openNotesStore(config.database);
+export async function startTestApp(env: Record<string, string>, storeOverride?: NotesStore): Promise<TestApp> {
+  const config = loadConfig({ BETTER_AUTH_URL: ISSUER, FRONTEND_URL, ...testDatabaseEnv(), ...env });
+  const store = storeOverride ?? (await openNotesStore(config.database));
   const logs: string[] = [];
   const logger: Logger = {
     info: (message) => logs.push(message),

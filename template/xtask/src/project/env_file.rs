@@ -19,7 +19,10 @@ impl EnvFile {
     }
 
     pub fn parse(path: &Path, text: &str) -> EnvFile {
-        EnvFile { path: path.to_path_buf(), lines: text.lines().map(str::to_string).collect() }
+        EnvFile {
+            path: path.to_path_buf(),
+            lines: text.lines().map(str::to_string).collect(),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -52,7 +55,11 @@ impl EnvFile {
     /// Sets `key` in place (keeping comments and order), or appends it.
     pub fn set(&mut self, key: &str, value: &str) {
         let new_line = format!("{key}={value}");
-        match self.lines.iter().rposition(|l| split_assignment(l).is_some_and(|(k, _)| k == key)) {
+        match self
+            .lines
+            .iter()
+            .rposition(|l| split_assignment(l).is_some_and(|(k, _)| k == key))
+        {
             Some(index) => self.lines[index] = new_line,
             None => self.lines.push(new_line),
         }
@@ -68,7 +75,9 @@ impl EnvFile {
         {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&self.path, std::fs::Permissions::from_mode(0o600))
-                .with_context(|| format!("cannot restrict permissions of {}", self.path.display()))?;
+                .with_context(|| {
+                    format!("cannot restrict permissions of {}", self.path.display())
+                })?;
         }
         Ok(())
     }
@@ -87,7 +96,10 @@ fn split_assignment(line: &str) -> Option<(&str, &str)> {
 
 fn unquote(value: &str) -> String {
     for quote in ['"', '\''] {
-        if let Some(inner) = value.strip_prefix(quote).and_then(|v| v.strip_suffix(quote)) {
+        if let Some(inner) = value
+            .strip_prefix(quote)
+            .and_then(|v| v.strip_suffix(quote))
+        {
             return inner.to_string();
         }
     }
@@ -123,6 +135,14 @@ mod tests {
         let mut env = file("# secret, filled by setup\nBETTER_AUTH_SECRET=\nOTHER=1\n");
         env.set("BETTER_AUTH_SECRET", "abc");
         env.set("NEW", "2");
-        assert_eq!(env.lines, ["# secret, filled by setup", "BETTER_AUTH_SECRET=abc", "OTHER=1", "NEW=2"]);
+        assert_eq!(
+            env.lines,
+            [
+                "# secret, filled by setup",
+                "BETTER_AUTH_SECRET=abc",
+                "OTHER=1",
+                "NEW=2"
+            ]
+        );
     }
 }

@@ -50,9 +50,8 @@ pub struct Manifest {
 impl Manifest {
     pub fn parse(text: &str) -> anyhow::Result<Manifest> {
         let table: toml::Table = text.parse().context("not TOML")?;
-        let get = |section: &str, key: &str| -> Option<&str> {
-            table.get(section)?.get(key)?.as_str()
-        };
+        let get =
+            |section: &str, key: &str| -> Option<&str> { table.get(section)?.get(key)?.as_str() };
         let require = |section: &str, key: &str| -> anyhow::Result<&str> {
             get(section, key).with_context(|| format!("missing `{key}` in [{section}]"))
         };
@@ -176,7 +175,10 @@ backend = "http://localhost:8000"
         let manifest = Manifest::parse(SEPARATE).unwrap();
         assert_eq!(manifest.backend, Some(Backend::Fastapi));
         assert_eq!(manifest.database.family(), DbFamily::Postgres);
-        assert_eq!(manifest.backend_url.as_deref(), Some("http://localhost:8000"));
+        assert_eq!(
+            manifest.backend_url.as_deref(),
+            Some("http://localhost:8000")
+        );
         assert!(manifest.uses_jwt());
     }
 

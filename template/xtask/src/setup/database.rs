@@ -15,8 +15,10 @@ use crate::project::{Database, DbFamily};
 pub enum DbState {
     Exists,
     Created,
-    /// A SQLite/libSQL file: its folder exists; the first migration creates the file.
-    SqliteFolderReady,
+    /// A SQLite/libSQL file, already there or (its folder ready) created by the first migration.
+    SqliteFile {
+        exists: bool,
+    },
     /// A hosted server or remote libSQL: left alone.
     NotLocal(String),
 }
@@ -26,8 +28,13 @@ impl DbState {
         match self {
             DbState::Exists => format!("database `{name}` exists"),
             DbState::Created => format!("created database `{name}`"),
-            DbState::SqliteFolderReady => format!("{name}: SQLite file (created by the first migration)"),
-            DbState::NotLocal(host) => format!("{name} is on {host}, not a local server: not created here"),
+            DbState::SqliteFile { exists: true } => format!("{name}: the SQLite file exists"),
+            DbState::SqliteFile { exists: false } => {
+                format!("{name}: SQLite file, created by the first migration")
+            }
+            DbState::NotLocal(host) => {
+                format!("{name} is on {host}, not a local server: not created here")
+            }
         }
     }
 }
@@ -43,14 +50,22 @@ pub fn ensure(database: Database, url: &str, base_dir: &Path) -> anyhow::Result<
 
 fn ensure_sqlite_folder(url: &str, base_dir: &Path) -> anyhow::Result<DbState> {
     let Some(path) = sqlite_path(url) else {
-        return Ok(DbState::NotLocal(url.split('?').next().unwrap_or(url).to_string()));
+        return Ok(DbState::NotLocal(
+            url.split('?').next().unwrap_or(url).to_string(),
+        ));
     };
     let file = base_dir.join(path);
     if let Some(folder) = file.parent() {
-        std::fs::create_dir_all(folder)
-            .map_err(|err| anyhow::anyhow!("cannot create {} for the SQLite file: {err}", folder.display()))?;
+        std::fs::create_dir_all(folder).map_err(|err| {
+            anyhow::anyhow!(
+                "cannot create {} for the SQLite file: {err}",
+                folder.display()
+            )
+        })?;
     }
-    Ok(DbState::SqliteFolderReady)
+    Ok(DbState::SqliteFile {
+        exists: file.is_file(),
+    })
 }
 
 /// The file path of a SQLite URL (`file:./auth.db`, `sqlite:///./notes.db`, `sqlite:notes.db`);
@@ -73,7 +88,9 @@ pub fn is_local_host(host: &str) -> bool {
 #[cfg_attr(not(any(feature = "postgres", feature = "mysql")), allow(dead_code))]
 pub fn unreachable_message(database: Database, host: &str, port: u16, cause: &str) -> String {
     let how = match database {
-        Database::Supabase => "run `supabase start` in the project (Supabase's local stack)".to_string(),
+        Database::Supabase => {
+            "run `supabase start` in the project (Supabase's local stack)".to_string()
+        }
         Database::Mysql => format!(
             "start MySQL/MariaDB (`sudo systemctl start mariadb`, `brew services start mysql`, or `docker run -d -p {port}:3306 -e MYSQL_ALLOW_EMPTY_PASSWORD=yes mysql:8`)"
         ),
@@ -90,7 +107,10 @@ pub fn unreachable_message(database: Database, host: &str, port: u16, cause: &st
 /// Runs one database task on a small single-threaded runtime: setup needs a handful of queries, not a
 /// thread pool.
 fn block_on<T>(future: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(future)
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(future)
 }
 
 /// The server-backed databases, each compiled only with its cargo feature.
@@ -118,20 +138,26 @@ mod server {
         if !is_local_host(&host) {
             return Ok(DbState::NotLocal(format!("{host}:{port}")));
         }
-        let name = options.get_database().unwrap_or(options.get_username()).to_string();
+        let name = options
+            .get_database()
+            .unwrap_or(options.get_username())
+            .to_string();
         let cause = match connect(options.clone()).await {
             Ok(_) => return Ok(DbState::Exists),
             Err(err) => err,
         };
         // 3D000 invalid_catalog_name: the server answers but lacks the database.
-        let missing = matches!(&cause, sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000"));
+        let missing =
+            matches!(&cause, sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000"));
         if !missing {
             return Err(connect_error(database, &host, port, cause));
         }
         let mut admin = connect(options.database("postgres"))
             .await
             .map_err(|err| connect_error(database, &host, port, err))?;
-        admin.execute(format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\"")).as_str()).await?;
+        admin
+            .execute(format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\"")).as_str())
+            .await?;
         Ok(DbState::Created)
     }
 
@@ -145,7 +171,9 @@ mod server {
             return Ok(DbState::NotLocal(format!("{host}:{port}")));
         }
         let Some(name) = options.get_database().map(str::to_string) else {
-            bail!("DATABASE_URL names no database (expected mysql://user@{host}:{port}/<database>)");
+            bail!(
+                "DATABASE_URL names no database (expected mysql://user@{host}:{port}/<database>)"
+            );
         };
         let cause = match connect(options.clone()).await {
             Ok(_) => return Ok(DbState::Exists),
@@ -161,7 +189,15 @@ mod server {
         let mut admin = connect(options.database("information_schema"))
             .await
             .map_err(|err| connect_error(Database::Mysql, &host, port, err))?;
-        admin.execute(format!("CREATE DATABASE IF NOT EXISTS `{}`", name.replace('`', "``")).as_str()).await?;
+        admin
+            .execute(
+                format!(
+                    "CREATE DATABASE IF NOT EXISTS `{}`",
+                    name.replace('`', "``")
+                )
+                .as_str(),
+            )
+            .await?;
         Ok(DbState::Created)
     }
 
@@ -180,9 +216,16 @@ mod server {
     #[cfg(any(feature = "postgres", feature = "mysql"))]
     fn connect_error(database: Database, host: &str, port: u16, err: sqlx::Error) -> anyhow::Error {
         match err {
-            sqlx::Error::Io(io) => anyhow::anyhow!(unreachable_message(database, host, port, &io.to_string())),
+            sqlx::Error::Io(io) => {
+                anyhow::anyhow!(unreachable_message(database, host, port, &io.to_string()))
+            }
             sqlx::Error::PoolTimedOut => {
-                anyhow::anyhow!(unreachable_message(database, host, port, "no answer within 10 s"))
+                anyhow::anyhow!(unreachable_message(
+                    database,
+                    host,
+                    port,
+                    "no answer within 10 s"
+                ))
             }
             other => anyhow::anyhow!(
                 "the {} server at {host}:{port} refused the connection: {other}. Fix DATABASE_URL in frontend/.env (user, password, database)",
@@ -216,7 +259,10 @@ mod tests {
     #[test]
     fn finds_sqlite_paths_and_remote_urls() {
         assert_eq!(sqlite_path("file:./auth.db"), Some("./auth.db"));
-        assert_eq!(sqlite_path("file:data/auth.db?mode=rwc"), Some("data/auth.db"));
+        assert_eq!(
+            sqlite_path("file:data/auth.db?mode=rwc"),
+            Some("data/auth.db")
+        );
         assert_eq!(sqlite_path("sqlite:///./notes.db"), Some("./notes.db"));
         assert_eq!(sqlite_path("libsql://my-db.turso.io"), None);
     }
@@ -232,9 +278,13 @@ mod tests {
 
     #[test]
     fn unreachable_server_message_names_address_and_fix() {
-        let message = unreachable_message(Database::Postgres, "127.0.0.1", 5433, "Connection refused");
+        let message =
+            unreachable_message(Database::Postgres, "127.0.0.1", 5433, "Connection refused");
         assert!(message.contains("127.0.0.1:5433"), "{message}");
-        assert!(message.contains("start PostgreSQL") && message.contains("-p 5433:5432"), "{message}");
+        assert!(
+            message.contains("start PostgreSQL") && message.contains("-p 5433:5432"),
+            "{message}"
+        );
         let message = unreachable_message(Database::Supabase, "127.0.0.1", 54322, "refused");
         assert!(message.contains("supabase start"), "{message}");
     }
@@ -243,7 +293,7 @@ mod tests {
     fn sqlite_folder_is_created() {
         let dir = std::env::temp_dir().join(format!("px-db-{}", std::process::id()));
         let state = ensure(Database::Sqlite, "file:./data/auth.db", &dir).unwrap();
-        assert_eq!(state, DbState::SqliteFolderReady);
+        assert_eq!(state, DbState::SqliteFile { exists: false });
         assert!(dir.join("data").is_dir());
         std::fs::remove_dir_all(&dir).unwrap();
     }

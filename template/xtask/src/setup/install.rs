@@ -6,9 +6,9 @@ use anyhow::Context;
 
 use crate::Project;
 use crate::project::Backend;
+use crate::tools::cargo;
 use crate::tools::node::{Node, run_checked};
 use crate::tools::python::Python;
-use crate::tools::cargo;
 
 /// Written into `node_modules` after a successful install: a hash of what the install depended on.
 const STAMP_FILE: &str = ".better-auth-v2-stamp";
@@ -34,7 +34,10 @@ pub fn npm(node: &Node, dir: &Path) -> anyhow::Result<Installed> {
         // The registry metadata of exact pins does not change: reuse the cache without asking.
         .args(["--prefer-offline", "--no-audit", "--no-fund"])
         .current_dir(dir);
-    run_checked(&mut command, if has_lock { "npm ci" } else { "npm install" })?;
+    run_checked(
+        &mut command,
+        if has_lock { "npm ci" } else { "npm install" },
+    )?;
     // Hash after installing: `npm install` may have just written the lockfile.
     std::fs::write(&stamp_path, npm_stamp(node, dir)?)
         .with_context(|| format!("cannot write {}", stamp_path.display()))?;
@@ -43,7 +46,9 @@ pub fn npm(node: &Node, dir: &Path) -> anyhow::Result<Installed> {
 
 /// The backend's dependencies; what "installing" means depends on its language.
 pub fn backend(project: &Project, backend: Backend, node: &Node) -> anyhow::Result<Installed> {
-    let dir = project.backend_dir().context("a backend is configured but has no folder")?;
+    let dir = project
+        .backend_dir()
+        .context("a backend is configured but has no folder")?;
     match backend {
         Backend::Express => npm(node, &dir),
         Backend::Fastapi => {
@@ -67,7 +72,10 @@ fn npm_stamp(node: &Node, dir: &Path) -> anyhow::Result<String> {
     let lock = std::fs::read(dir.join("package-lock.json")).unwrap_or_default();
     // Native addons are built per Node major version.
     let node_major = node.version.0.to_le_bytes();
-    Ok(format!("{:016x}\n", fnv1a(&[&package_json, &lock, &node_major])))
+    Ok(format!(
+        "{:016x}\n",
+        fnv1a(&[&package_json, &lock, &node_major])
+    ))
 }
 
 /// FNV-1a, 64 bits: stable across Rust releases (unlike `DefaultHasher`), enough to notice a change.
@@ -86,7 +94,9 @@ fn fnv1a(parts: &[&[u8]]) -> u64 {
 pub fn describe(installed: Installed) -> &'static str {
     match installed {
         Installed::Ran => "installed",
-        Installed::UpToDate => "already up to date (node_modules matches package.json and the lockfile)",
+        Installed::UpToDate => {
+            "already up to date (node_modules matches package.json and the lockfile)"
+        }
     }
 }
 

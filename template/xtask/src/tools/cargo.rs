@@ -23,6 +23,13 @@ pub fn version() -> anyhow::Result<String> {
 /// database driver this project uses.
 pub fn backend_command(subcommand: &str, family: DbFamily) -> Command {
     let mut command = command();
-    command.args([subcommand, "-p", "backend", "--no-default-features", "--features", family.name()]);
+    command.args([
+        subcommand,
+        "-p",
+        "backend",
+        "--no-default-features",
+        "--features",
+        family.name(),
+    ]);
     command
 }

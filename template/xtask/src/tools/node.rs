@@ -45,13 +45,19 @@ impl Node {
     pub fn find(project: &Project) -> anyhow::Result<Node> {
         let min = min_version(project);
         let local_bin = local_node_prefix(project).join("node_modules").join(".bin");
-        if let Some(version) = version_of(&local_bin.join("node")) {
-            if version_ok(version, min) {
-                return Ok(Node { bin_dir: Some(local_bin), version });
-            }
+        if let Some(version) = version_of(&local_bin.join("node"))
+            && version_ok(version, min)
+        {
+            return Ok(Node {
+                bin_dir: Some(local_bin),
+                version,
+            });
         }
         match version_of(Path::new("node")) {
-            Some(version) if version_ok(version, min) => Ok(Node { bin_dir: None, version }),
+            Some(version) if version_ok(version, min) => Ok(Node {
+                bin_dir: None,
+                version,
+            }),
             Some((major, minor, patch)) => bail!(
                 "Node {major}.{minor}.{patch} is too old (this project needs >= {}.{}: Better Auth's `auth` CLI and node:sqlite); run `cargo xtask setup`, which installs a project-local Node 22",
                 min.0,
@@ -81,7 +87,10 @@ impl Node {
         std::fs::create_dir_all(&prefix)
             .with_context(|| format!("cannot create {}", prefix.display()))?;
         let mut install = Command::new("npm");
-        install.args(["install", "--prefix"]).arg(&prefix).arg(LOCAL_NODE_PACKAGE);
+        install
+            .args(["install", "--prefix"])
+            .arg(&prefix)
+            .arg(LOCAL_NODE_PACKAGE);
         run_checked(&mut install, "npm install node@22").map_err(|err| {
             if version_of(Path::new("npm")).is_none() {
                 anyhow::anyhow!(
@@ -114,7 +123,10 @@ impl Node {
             let path = std::env::var_os("PATH").unwrap_or_default();
             let mut dirs = vec![bin_dir.clone()];
             dirs.extend(std::env::split_paths(&path));
-            command.env("PATH", std::env::join_paths(dirs).expect("PATH entries are valid"));
+            command.env(
+                "PATH",
+                std::env::join_paths(dirs).expect("PATH entries are valid"),
+            );
             if program == "node" {
                 command = rebase(command, bin_dir.join("node"));
             }
@@ -146,16 +158,25 @@ pub fn version_of(program: &Path) -> Option<(u32, u32, u32)> {
 }
 
 fn parse_version(text: &str) -> Option<(u32, u32, u32)> {
-    let mut parts = text.trim_start_matches('v').splitn(3, '.').map(|p| p.parse::<u32>().ok());
+    let mut parts = text
+        .trim_start_matches('v')
+        .splitn(3, '.')
+        .map(|p| p.parse::<u32>().ok());
     Some((parts.next()??, parts.next()??, parts.next()??))
 }
 
 /// Runs `command` to completion, failing with its output when it exits non-zero.
 pub fn run_checked(command: &mut Command, what: &str) -> anyhow::Result<String> {
-    let output = command.output().with_context(|| format!("cannot start {what}"))?;
+    let output = command
+        .output()
+        .with_context(|| format!("cannot start {what}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     if !output.status.success() {
-        bail!("{what} failed ({}):\n{stdout}{}", output.status, String::from_utf8_lossy(&output.stderr));
+        bail!(
+            "{what} failed ({}):\n{stdout}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     Ok(stdout)
 }

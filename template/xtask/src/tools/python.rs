@@ -17,7 +17,10 @@ pub enum Python {
     /// `uv sync` / `uv run …`: fast, and reads `pyproject.toml` (dependency groups included) itself.
     Uv { uv: PathBuf, version: String },
     /// `python -m venv backend/.venv` + pip, for machines where uv cannot be installed.
-    Venv { python: PathBuf, version: (u32, u32, u32) },
+    Venv {
+        python: PathBuf,
+        version: (u32, u32, u32),
+    },
 }
 
 impl Python {
@@ -27,7 +30,9 @@ impl Python {
             return Ok(python);
         }
         let (python, version) = find_interpreter(min_version(backend_dir)?)?;
-        crate::ui::info("uv is not installed: installing it with `python -m pip install --user uv`");
+        crate::ui::info(
+            "uv is not installed: installing it with `python -m pip install --user uv`",
+        );
         let mut install = Command::new(&python);
         install.args(["-m", "pip", "install", "--user", "--quiet", "uv"]);
         match run_checked(&mut install, "pip install uv") {
@@ -61,19 +66,32 @@ impl Python {
     }
 
     fn find_uv() -> Option<Python> {
-        let user_bin = std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/bin/uv"));
-        [Some(PathBuf::from("uv")), user_bin].into_iter().flatten().find_map(|uv| {
-            let output = Command::new(&uv).arg("--version").output().ok()?;
-            let version = String::from_utf8_lossy(&output.stdout).trim().to_string();
-            output.status.success().then_some(Python::Uv { uv, version })
-        })
+        let user_bin =
+            std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/bin/uv"));
+        [Some(PathBuf::from("uv")), user_bin]
+            .into_iter()
+            .flatten()
+            .find_map(|uv| {
+                let output = Command::new(&uv).arg("--version").output().ok()?;
+                let version = String::from_utf8_lossy(&output.stdout).trim().to_string();
+                output
+                    .status
+                    .success()
+                    .then_some(Python::Uv { uv, version })
+            })
     }
 
     pub fn describe(&self) -> String {
         match self {
             Python::Uv { version, .. } => version.clone(),
-            Python::Venv { version: (major, minor, patch), python } => {
-                format!("Python {major}.{minor}.{patch} ({}) with venv + pip (uv not available)", python.display())
+            Python::Venv {
+                version: (major, minor, patch),
+                python,
+            } => {
+                format!(
+                    "Python {major}.{minor}.{patch} ({}) with venv + pip (uv not available)",
+                    python.display()
+                )
             }
         }
     }
@@ -82,7 +100,10 @@ impl Python {
     pub fn install(&self, backend_dir: &Path) -> anyhow::Result<()> {
         match self {
             Python::Uv { uv, .. } => {
-                run_checked(Command::new(uv).arg("sync").current_dir(backend_dir), "uv sync")?;
+                run_checked(
+                    Command::new(uv).arg("sync").current_dir(backend_dir),
+                    "uv sync",
+                )?;
             }
             Python::Venv { python, .. } => {
                 let venv = backend_dir.join(".venv");
@@ -94,7 +115,9 @@ impl Python {
                 // pip before 25.1 cannot read dependency groups, so the requirements are handed over by name.
                 let requirements = requirements(backend_dir)?;
                 let mut install = Command::new(venv_python(backend_dir));
-                install.args(["-m", "pip", "install", "--quiet"]).args(&requirements);
+                install
+                    .args(["-m", "pip", "install", "--quiet"])
+                    .args(&requirements);
                 run_checked(&mut install, "pip install")?;
             }
         }
@@ -123,8 +146,13 @@ fn venv_python(backend_dir: &Path) -> PathBuf {
 /// `requires-python` from `pyproject.toml` (only the `>=X.Y` form), else `DEFAULT_MIN_PYTHON`.
 fn min_version(backend_dir: &Path) -> anyhow::Result<(u32, u32)> {
     let pyproject = read_pyproject(backend_dir)?;
-    let requires = pyproject.get("project").and_then(|p| p.get("requires-python")).and_then(|v| v.as_str());
-    Ok(requires.and_then(parse_min_python).unwrap_or(DEFAULT_MIN_PYTHON))
+    let requires = pyproject
+        .get("project")
+        .and_then(|p| p.get("requires-python"))
+        .and_then(|v| v.as_str());
+    Ok(requires
+        .and_then(parse_min_python)
+        .unwrap_or(DEFAULT_MIN_PYTHON))
 }
 
 fn parse_min_python(spec: &str) -> Option<(u32, u32)> {
@@ -139,18 +167,29 @@ fn requirements(backend_dir: &Path) -> anyhow::Result<Vec<String>> {
     let list = |value: Option<&toml::Value>| -> Vec<String> {
         value
             .and_then(|v| v.as_array())
-            .map(|items| items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect())
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|i| i.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let mut requirements = list(pyproject.get("project").and_then(|p| p.get("dependencies")));
-    requirements.extend(list(pyproject.get("dependency-groups").and_then(|g| g.get("dev"))));
+    requirements.extend(list(
+        pyproject
+            .get("dependency-groups")
+            .and_then(|g| g.get("dev")),
+    ));
     Ok(requirements)
 }
 
 fn read_pyproject(backend_dir: &Path) -> anyhow::Result<toml::Table> {
     let path = backend_dir.join("pyproject.toml");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    text.parse().with_context(|| format!("{} is not valid TOML", path.display()))
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    text.parse()
+        .with_context(|| format!("{} is not valid TOML", path.display()))
 }
 
 /// The first of `python3`, `python` that is at least `min`.
@@ -161,10 +200,17 @@ fn find_interpreter(min: (u32, u32)) -> anyhow::Result<(PathBuf, (u32, u32, u32)
             if (version.0, version.1) >= min {
                 return Ok((PathBuf::from(name), version));
             }
-            seen.push(format!("{name} is {}.{}.{}", version.0, version.1, version.2));
+            seen.push(format!(
+                "{name} is {}.{}.{}",
+                version.0, version.1, version.2
+            ));
         }
     }
-    let found = if seen.is_empty() { "no python3 on PATH".to_string() } else { seen.join(", ") };
+    let found = if seen.is_empty() {
+        "no python3 on PATH".to_string()
+    } else {
+        seen.join(", ")
+    };
     bail!(
         "the FastAPI backend needs Python >= {}.{} ({found}); install it (e.g. `apt install python3`, `brew install python`, or https://www.python.org/downloads/) or install uv (https://docs.astral.sh/uv/), which fetches a Python itself",
         min.0,
@@ -181,8 +227,16 @@ fn python_version(program: &Path) -> Option<(u32, u32, u32)> {
 
 fn parse_python_version(text: &str) -> Option<(u32, u32, u32)> {
     let version = text.trim().strip_prefix("Python ")?;
-    let mut parts = version.split('.').map(|p| p.trim_end_matches(|c: char| !c.is_ascii_digit()).parse::<u32>().ok());
-    Some((parts.next()??, parts.next()??, parts.next().flatten().unwrap_or(0)))
+    let mut parts = version.split('.').map(|p| {
+        p.trim_end_matches(|c: char| !c.is_ascii_digit())
+            .parse::<u32>()
+            .ok()
+    });
+    Some((
+        parts.next()??,
+        parts.next()??,
+        parts.next().flatten().unwrap_or(0),
+    ))
 }
 
 #[cfg(test)]

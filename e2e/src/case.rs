@@ -1,0 +1,218 @@
+//! One end-to-end case: generate → `cargo xtask setup` → `next build` → start Next.js and the backend →
+//! prove over real HTTP that a signed-in user gets 200 and everyone else 401.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, bail, ensure};
+use project_xtask::Project;
+use project_xtask::project::{Architecture, Database};
+use xtask::combination::Choices;
+
+use crate::database::Provider;
+use crate::flags;
+use crate::http::Client;
+use crate::server::{Server, free_port};
+
+/// What one case produced: each step's name and seconds, and the error if one failed.
+pub struct Outcome {
+    pub steps: Vec<(String, f64)>,
+    pub error: Option<anyhow::Error>,
+    pub logs: Vec<PathBuf>,
+}
+
+/// The representative set every CI run proves (the nightly workflow runs `--all`).
+pub fn representative() -> Vec<Choices> {
+    use project_xtask::project::Backend::*;
+    vec![
+        Choices::of(Architecture::Separate, Some(Fastapi), Database::Postgres),
+        Choices::of(Architecture::Separate, Some(Express), Database::Mysql),
+        Choices::of(Architecture::Separate, Some(Axum), Database::Sqlite),
+        Choices::of(Architecture::Separate, Some(Fastapi), Database::Neon),
+        Choices::of(Architecture::Monolithic, None, Database::Turso),
+        Choices::of(Architecture::Monolithic, None, Database::Supabase),
+    ]
+}
+
+pub fn select(flags: &flags::E2e) -> anyhow::Result<Vec<Choices>> {
+    let filter = Choices::parse(flags.architecture.as_deref(), flags.backend.as_deref(), flags.database.as_deref())?;
+    let filtering = filter != Choices::default();
+    let pool = if flags.all || filtering { Choices::all() } else { representative() };
+    let cases: Vec<Choices> = pool
+        .into_iter()
+        .filter(|c| filter.architecture.is_none_or(|a| c.architecture == Some(a)))
+        .filter(|c| filter.backend.is_none_or(|b| c.backend == Some(b)))
+        .filter(|c| filter.database.is_none_or(|d| c.database == Some(d)))
+        .collect();
+    ensure!(!cases.is_empty(), "no case matches those filters");
+    Ok(cases)
+}
+
+pub fn run(choices: &Choices, provider: &Provider) -> Outcome {
+    let mut steps = Vec::new();
+    let mut logs = Vec::new();
+    let result = run_steps(choices, provider, &mut steps, &mut logs);
+    Outcome { steps, error: result.err(), logs }
+}
+
+/// Runs `work` as a named, timed step of the case.
+fn step<T>(steps: &mut Vec<(String, f64)>, name: &str, work: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+    eprintln!("  -> {name}");
+    let started = Instant::now();
+    let result = work();
+    steps.push((name.to_string(), started.elapsed().as_secs_f64()));
+    result.with_context(|| format!("step `{name}` failed"))
+}
+
+fn run_steps(
+    choices: &Choices,
+    provider: &Provider,
+    steps: &mut Vec<(String, f64)>,
+    logs: &mut Vec<PathBuf>,
+) -> anyhow::Result<()> {
+    eprintln!("==> case {choices}");
+    let work = tempfile::Builder::new().prefix(&format!("e2e-{choices}-")).tempdir()?;
+    let database = step(steps, "database", || provider.provision(&choices.to_string()))?;
+
+    let frontend_port = free_port()?;
+    let backend_port = free_port()?;
+    let mut choices = choices.clone();
+    choices.frontend_url = Some(format!("http://localhost:{frontend_port}"));
+    choices.backend_url = Some(format!("http://localhost:{backend_port}"));
+    choices.database_url = database.url.clone();
+
+    let result = (|| {
+        let dir = step(steps, "generate", || xtask::generate::generate(&choices, work.path()))?;
+        let project = Project::load(&dir)?;
+        let env = &database.env;
+        step(steps, "cargo xtask setup", || cargo_xtask(&dir, "setup", work.path(), env))?;
+        let node = project_xtask::tools::node::Node::find(&project)?;
+        step(steps, "next build", || {
+            let mut build = node.command("npm");
+            build.args(["run", "build"]).current_dir(project.frontend_dir()).env("NEXT_TELEMETRY_DISABLED", "1");
+            build.envs(env.iter().cloned());
+            run_logged(build, &work.path().join("next-build.log"))
+        })?;
+
+        let mut next_start = node.command("npm");
+        next_start
+            .args(["run", "start", "--", "--port", &frontend_port.to_string()])
+            .current_dir(project.frontend_dir())
+            .envs(env.iter().cloned());
+        let frontend = Server::start("frontend", next_start, work.path(), logs)?;
+        let backend = match choices.backend {
+            Some(_) => {
+                let mut command = Command::new("cargo");
+                command.args(["xtask", "dev", "--only", "backend"]).current_dir(&dir);
+                command.env("CARGO_TARGET_DIR", shared_target_dir(work.path()));
+                Some(Server::start("backend", command, work.path(), logs)?)
+            }
+            None => None,
+        };
+        let frontend_url = format!("http://127.0.0.1:{frontend_port}");
+        step(steps, "start", || {
+            frontend.wait_ready(&format!("{frontend_url}/api/auth/ok"), 120)?;
+            if let Some(backend) = &backend {
+                backend.wait_ready(&format!("http://127.0.0.1:{backend_port}/health"), 300)?;
+            }
+            Ok(())
+        })?;
+        let client = Client::new(&frontend_url, choices.frontend_url.as_deref().unwrap_or_default());
+        match choices.backend {
+            Some(_) => step(steps, "prove 200 vs 401 (backend)", || {
+                prove_separate(&client, &format!("http://127.0.0.1:{backend_port}"))
+            }),
+            None => step(steps, "prove 200 vs 401 (route handler)", || prove_monolithic(&client)),
+        }
+    })();
+    provider.drop_database(&database);
+    if result.is_ok() && std::env::var_os("E2E_KEEP").is_some() {
+        eprintln!("  kept {}", work.keep().display());
+    }
+    result
+}
+
+/// The shared cargo target dir for generated projects (one compile of sqlx/tokio for all cases).
+fn shared_target_dir(fallback: &Path) -> PathBuf {
+    std::env::var_os("GENERATED_CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| fallback.join("target"))
+}
+
+fn cargo_xtask(dir: &Path, command: &str, work: &Path, env: &[(String, String)]) -> anyhow::Result<()> {
+    let mut cargo = Command::new("cargo");
+    cargo
+        .args(["xtask", command])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", shared_target_dir(work))
+        .envs(env.iter().cloned());
+    run_logged(cargo, &work.join(format!("xtask-{command}.log")))
+}
+
+/// Runs `command` to completion with its output in `log`; on failure the error carries the log's tail.
+fn run_logged(mut command: Command, log: &Path) -> anyhow::Result<()> {
+    let file = std::fs::File::create(log)?;
+    let status = command
+        .stdout(file.try_clone()?)
+        .stderr(file)
+        .status()
+        .with_context(|| format!("cannot start {command:?}"))?;
+    if !status.success() {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        bail!("{status}; last lines of {}:\n{}", log.display(), lines[lines.len().saturating_sub(40)..].join("\n"));
+    }
+    Ok(())
+}
+
+fn prove_monolithic(client: &Client) -> anyhow::Result<()> {
+    let user = client.sign_up("alice")?;
+    let (status, body) = client.get_frontend("/api/me", Some(&user))?;
+    ensure!(status == 200, "/api/me with the session cookie: expected 200, got {status}: {body}");
+    ensure!(body["email"] == user.email, "/api/me returned {body}, expected {}", user.email);
+    let (status, _) = client.get_frontend("/api/me", None)?;
+    ensure!(status == 401, "/api/me without a session: expected 401, got {status}");
+    Ok(())
+}
+
+fn prove_separate(client: &Client, backend: &str) -> anyhow::Result<()> {
+    let alice = client.sign_up("alice")?;
+    let bob = client.sign_up("bob")?;
+    let alice_token = client.token(&alice)?;
+    let bob_token = client.token(&bob)?;
+
+    let (status, me) = client.backend_get(backend, "/api/me", Some(&alice_token))?;
+    ensure!(status == 200, "backend /api/me with alice's token: expected 200, got {status}: {me}");
+    ensure!(me["id"] == alice.id, "backend /api/me said {me}, expected id {}", alice.id);
+
+    let (status, _) = client.backend_get(backend, "/api/me", None)?;
+    ensure!(status == 401, "backend /api/me without a token: expected 401, got {status}");
+    let tampered = tamper(&alice_token);
+    let (status, _) = client.backend_get(backend, "/api/me", Some(&tampered))?;
+    ensure!(status == 401, "backend /api/me with a tampered token: expected 401, got {status}");
+    let (status, _) = client.backend_get_with_cookie(backend, "/api/me", &alice)?;
+    ensure!(status == 401, "backend /api/me with the session cookie instead of a token: expected 401, got {status}");
+
+    let (status, note) = client.backend_post(backend, "/api/notes", &alice_token, serde_json::json!({"text": "alice's note"}))?;
+    ensure!(status == 201, "POST /api/notes: expected 201, got {status}: {note}");
+    let note_id = note["id"].to_string().trim_matches('"').to_string();
+    let (status, bobs) = client.backend_get(backend, "/api/notes", Some(&bob_token))?;
+    ensure!(status == 200, "bob's GET /api/notes: expected 200, got {status}");
+    ensure!(bobs.as_array().is_some_and(|notes| notes.is_empty()), "bob sees notes that are not his: {bobs}");
+    let status = client.backend_delete(backend, &format!("/api/notes/{note_id}"), &bob_token)?;
+    ensure!(status == 404, "bob deleting alice's note: expected 404, got {status}");
+    let (_, alices) = client.backend_get(backend, "/api/notes", Some(&alice_token))?;
+    ensure!(alices.as_array().is_some_and(|notes| notes.len() == 1), "alice's notes after bob's attempt: {alices}");
+
+    client.sign_out(&alice)?;
+    let status = client.token_status(&alice)?;
+    ensure!(status == 401, "a signed-out session minted a token (status {status})");
+    Ok(())
+}
+
+/// Flips one character in the signature part of a JWT.
+fn tamper(token: &str) -> String {
+    let mut bytes = token.as_bytes().to_vec();
+    let last = bytes.len() - 2;
+    bytes[last] = if bytes[last] == b'A' { b'B' } else { b'A' };
+    String::from_utf8(bytes).expect("JWTs are ASCII")
+}

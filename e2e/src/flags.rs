@@ -1,0 +1,19 @@
+//! The command line of the e2e runner.
+
+xflags::xflags! {
+    /// Prove generated projects work end to end. Default: the representative set.
+    cmd e2e {
+        /// Only cases with this database (sqlite, postgres, mysql, neon, supabase, turso).
+        optional --database database: String
+        /// Only cases with this architecture (monolithic, separate).
+        optional --architecture architecture: String
+        /// Only cases with this backend (fastapi, express, axum).
+        optional --backend backend: String
+        /// Every architecture × backend × database combination instead of the representative set.
+        optional --all
+        /// Skip cases on this database (repeatable); otherwise a database without a provider fails the run.
+        repeated --skip-database database: String
+        /// Keep each case's project folder and logs.
+        optional --keep
+    }
+}

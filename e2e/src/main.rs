@@ -1,0 +1,43 @@
+//! `cargo xtask e2e` runs this binary: generate projects, set them up with their own `cargo xtask setup`,
+//! run the real Next.js build, the real backend and a real database, and prove 200 vs 401 over HTTP.
+
+mod case;
+mod database;
+mod flags;
+mod http;
+mod neon_proxy;
+mod server;
+mod summary;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let flags = flags::E2e::from_env_or_exit();
+    match run(flags) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(flags: flags::E2e) -> anyhow::Result<bool> {
+    let cases = case::select(&flags)?;
+    let skipped = flags.skip_database.iter().map(|db| project_xtask::project::Database::parse(db)).collect::<Result<Vec<_>, _>>()?;
+    let mut summary = summary::Summary::default();
+    for choices in cases {
+        let database = choices.database.expect("cases are complete");
+        if skipped.contains(&database) {
+            summary.skipped(&choices, "skipped on request (--skip-database)");
+            continue;
+        }
+        match database::Provider::for_database(database) {
+            Ok(provider) => summary.record(&choices, case::run(&choices, &provider)),
+            Err(why) => summary.unavailable(&choices, &why),
+        }
+    }
+    summary.print();
+    Ok(summary.all_passed())
+}

@@ -1,0 +1,207 @@
+//! Startup configuration: defaults, validation messages, and the real binary refusing to
+//! start without BETTER_AUTH_URL.
+
+mod common;
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use backend::Config;
+use backend::auth::AuthUser;
+use backend::auth::cache::VerifiedTokens;
+use jsonwebtoken::{Algorithm, get_current_timestamp};
+
+fn config(vars: &[(&str, &str)]) -> Result<Config, String> {
+    let vars: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Config::from_lookup(
+        |name| vars.get(name).cloned(),
+        PathBuf::from("/srv/backend"),
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// A URL of the family this build was compiled for.
+fn database_url() -> &'static str {
+    match backend::db::FAMILY {
+        "sqlite" => "file:./notes.db",
+        "postgres" => "postgresql://postgres@127.0.0.1:5432/notes",
+        _ => "mysql://root@127.0.0.1:3306/notes",
+    }
+}
+
+#[test]
+fn defaults_follow_better_auth_url() {
+    let config = config(&[
+        ("BETTER_AUTH_URL", "http://localhost:3000/"),
+        ("DATABASE_URL", database_url()),
+    ])
+    .unwrap();
+    assert_eq!(config.jwks_url, "http://localhost:3000/api/auth/jwks");
+    assert_eq!(config.issuer, "http://localhost:3000");
+    assert_eq!(config.audience, "http://localhost:3000");
+    assert_eq!(config.algorithms, vec![Algorithm::EdDSA]);
+    assert_eq!(config.jwks_min_refetch, Duration::from_secs(5));
+    assert_eq!(config.frontend_url, "http://localhost:3000");
+    assert_eq!((config.host.as_str(), config.port), ("127.0.0.1", 8000));
+}
+
+#[test]
+fn explicit_values_win() {
+    let config = config(&[
+        ("BETTER_AUTH_URL", "https://app.example.com"),
+        ("JWKS_URL", "https://keys.example.com/jwks.json"),
+        ("JWT_ISSUER", "https://issuer.example.com"),
+        ("JWT_AUDIENCE", "api"),
+        ("JWT_ALGORITHMS", "ES256,EdDSA"),
+        ("JWKS_MIN_REFETCH_SECONDS", "2.5"),
+        ("FRONTEND_URL", "https://app.example.com/"),
+        ("DATABASE_URL", database_url()),
+        ("HOST", "0.0.0.0"),
+        ("PORT", "9000"),
+    ])
+    .unwrap();
+    assert_eq!(config.jwks_url, "https://keys.example.com/jwks.json");
+    assert_eq!(config.issuer, "https://issuer.example.com");
+    assert_eq!(config.audience, "api");
+    assert_eq!(config.algorithms, vec![Algorithm::ES256, Algorithm::EdDSA]);
+    assert_eq!(config.jwks_min_refetch, Duration::from_millis(2500));
+    assert_eq!(config.frontend_url, "https://app.example.com");
+    assert_eq!((config.host.as_str(), config.port), ("0.0.0.0", 9000));
+}
+
+#[test]
+fn missing_better_auth_url_is_named() {
+    let error = config(&[("DATABASE_URL", database_url())]).unwrap_err();
+    assert!(error.contains("BETTER_AUTH_URL is not set"), "{error}");
+    let error = config(&[("BETTER_AUTH_URL", "  "), ("DATABASE_URL", database_url())]).unwrap_err();
+    assert!(error.contains("BETTER_AUTH_URL is not set"), "{error}");
+    let error = config(&[("BETTER_AUTH_URL", "localhost:3000")]).unwrap_err();
+    assert!(error.contains("BETTER_AUTH_URL must be an http"), "{error}");
+}
+
+#[test]
+fn unsafe_or_unsupported_algorithms_are_refused() {
+    for (list, expected) in [
+        ("HS256", "not allowed"),
+        ("EdDSA,none", "not allowed"),
+        ("ES512", "ES512 is not supported"),
+        (" , ", "JWT_ALGORITHMS is empty"),
+    ] {
+        let error = config(&[
+            ("BETTER_AUTH_URL", "http://localhost:3000"),
+            ("DATABASE_URL", database_url()),
+            ("JWT_ALGORITHMS", list),
+        ])
+        .unwrap_err();
+        assert!(error.contains(expected), "{list}: {error}");
+    }
+}
+
+#[test]
+fn database_url_must_match_the_build() {
+    let with_db = |url: &str| {
+        config(&[
+            ("BETTER_AUTH_URL", "http://localhost:3000"),
+            ("DATABASE_URL", url),
+        ])
+    };
+    let error = with_db("libsql://my-db.turso.io").unwrap_err();
+    assert!(
+        error.contains("Turso") && error.contains("embedded replica"),
+        "{error}"
+    );
+    let other = if backend::db::FAMILY == "sqlite" {
+        "postgresql://localhost/db"
+    } else {
+        "file:./notes.db"
+    };
+    let error = with_db(other).unwrap_err();
+    assert!(
+        error.contains(&format!("built for {}", backend::db::FAMILY)),
+        "{error}"
+    );
+    assert!(with_db(database_url()).is_ok());
+}
+
+#[test]
+fn bad_numbers_are_named() {
+    let base = [
+        ("BETTER_AUTH_URL", "http://localhost:3000"),
+        ("DATABASE_URL", database_url()),
+    ];
+    let error = config(&[base[0], base[1], ("PORT", "eighty")]).unwrap_err();
+    assert!(error.contains("PORT"), "{error}");
+    let error = config(&[base[0], base[1], ("JWKS_MIN_REFETCH_SECONDS", "-1")]).unwrap_err();
+    assert!(error.contains("JWKS_MIN_REFETCH_SECONDS"), "{error}");
+}
+
+#[test]
+fn verified_token_cache_is_bounded_and_drops_expired_tokens() {
+    let cache = VerifiedTokens::new(2);
+    let user = AuthUser {
+        id: "u".into(),
+        email: None,
+    };
+    let later = get_current_timestamp() + 600;
+    for token in ["a", "b", "c"] {
+        cache.insert(token, user.clone(), later);
+    }
+    assert_eq!(cache.len(), 2);
+    assert_eq!(cache.get("c"), Some(user.clone()));
+    cache.insert("expired", user.clone(), get_current_timestamp());
+    assert_eq!(cache.get("expired"), None);
+}
+
+/// Runs the real binary in an empty folder, with only the given variables set.
+fn backend_command(vars: &[(&str, &str)]) -> (Command, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_backend"));
+    command
+        .current_dir(dir.path())
+        .env_clear()
+        .envs(vars.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    (command, dir)
+}
+
+#[test]
+fn binary_exits_with_a_clear_message_without_better_auth_url() {
+    let (mut command, _dir) = backend_command(&[]);
+    let output = command.output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("BETTER_AUTH_URL is not set"), "{stderr}");
+}
+
+#[tokio::test]
+async fn binary_starts_and_serves_health() {
+    let (database_url, _database_dir) = common::test_database();
+    let (mut command, _dir) = backend_command(&[
+        ("BETTER_AUTH_URL", "http://127.0.0.1:9"),
+        ("DATABASE_URL", &database_url),
+        ("PORT", "0"),
+    ]);
+    let mut child = command.spawn().unwrap();
+    let mut first_line = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    let address = first_line
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {first_line:?}"))
+        .to_owned();
+    let reply = reqwest::get(format!("{address}/health")).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let reply = reply.unwrap();
+    assert_eq!(reply.status(), 200);
+    assert_eq!(reply.text().await.unwrap(), r#"{"status":"ok"}"#);
+}

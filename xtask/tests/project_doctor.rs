@@ -1,0 +1,226 @@
+//! The generated project's `cargo xtask doctor`: a clean project reports clean, and each planted
+//! fault is found (and nothing else is). Each test plants one fault in its own generated project.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+
+use project_xtask::doctor::{Severity, diagnose};
+use project_xtask::project::Database;
+use support::{PgDatabase, TestProject, monolithic, separate};
+
+/// A migrated separate (FastAPI) SQLite project whose URLs point at a port nobody listens on, so a
+/// frontend other tests run on :3000 cannot change the result.
+fn clean_separate() -> TestProject {
+    let project = TestProject::new(&separate(Database::Sqlite));
+    let url = format!("http://localhost:{}", free_port());
+    project.set_frontend_env("BETTER_AUTH_URL", &url);
+    project.set_backend_env("BETTER_AUTH_URL", &url);
+    project.set_backend_env("FRONTEND_URL", &url);
+    project.migrate_sqlite_from_copy();
+    project
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Ids of the findings that need fixing (warnings and errors), sorted and deduplicated.
+fn problems(project: &TestProject) -> Vec<&'static str> {
+    let mut ids: Vec<_> = diagnose(&project.project).into_iter().filter(|f| f.severity != Severity::Info).map(|f| f.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+fn edit(project: &TestProject, file: &str, from: &str, to: &str) {
+    let path = project.root().join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} no longer contains {from:?}: update this test");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn a_clean_separate_project_reports_clean() {
+    assert_eq!(problems(&clean_separate()), Vec::<&str>::new());
+}
+
+#[test]
+fn a_clean_monolithic_project_reports_clean() {
+    let project = TestProject::new(&monolithic(Database::Sqlite));
+    project.set_frontend_env("BETTER_AUTH_URL", &format!("http://localhost:{}", free_port()));
+    project.migrate();
+    assert_eq!(problems(&project), Vec::<&str>::new());
+}
+
+#[test]
+fn finds_a_driver_that_should_not_be_there() {
+    let project = clean_separate();
+    edit(&project, "frontend/package.json", "\"better-auth\":", "\"pg\": \"8.23.1\",\n    \"better-auth\":");
+    assert_eq!(problems(&project), ["driver-unexpected"]);
+}
+
+#[test]
+fn finds_a_driver_missing_from_package_json() {
+    let database = PgDatabase::create();
+    let project = TestProject::new(&monolithic(Database::Postgres));
+    project.set_frontend_env("BETTER_AUTH_URL", &format!("http://localhost:{}", free_port()));
+    project.set_frontend_env("DATABASE_URL", &database.url());
+    project.migrate();
+    assert_eq!(problems(&project), Vec::<&str>::new());
+    edit(&project, "frontend/package.json", "\"pg\":", "\"pg-removed-by-test\":");
+    assert_eq!(problems(&project), ["driver-missing"]);
+}
+
+#[test]
+fn finds_sqlite_connect_args_with_postgres() {
+    let project = clean_separate();
+    project.set_backend_env("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/notes");
+    std::fs::write(
+        project.root().join("backend/app/engine.py"),
+        "from sqlmodel import create_engine\n\nengine = create_engine(URL, connect_args={\"check_same_thread\": False})\n",
+    )
+    .unwrap();
+    assert_eq!(problems(&project), ["sqlite-connect-args"]);
+}
+
+#[test]
+fn finds_env_local_overriding_the_database() {
+    let project = clean_separate();
+    std::fs::write(project.frontend().join(".env.local"), "DATABASE_URL=file:./other.db\n").unwrap();
+    assert_eq!(problems(&project), ["env-local-conflict"]);
+}
+
+#[test]
+fn finds_missing_tables() {
+    let project = TestProject::new(&separate(Database::Sqlite));
+    let url = format!("http://localhost:{}", free_port());
+    project.set_frontend_env("BETTER_AUTH_URL", &url);
+    project.set_backend_env("BETTER_AUTH_URL", &url);
+    project.set_backend_env("FRONTEND_URL", &url);
+    assert_eq!(problems(&project), ["schema"]);
+}
+
+#[test]
+fn finds_an_import_of_auth_client_from_the_server_module() {
+    let project = clean_separate();
+    std::fs::write(
+        project.frontend().join("src/components/wrong-import.tsx"),
+        "import { authClient } from \"@/lib/auth\";\nexport const x = authClient;\n",
+    )
+    .unwrap();
+    assert_eq!(problems(&project), ["import-mismatch"]);
+}
+
+#[test]
+fn finds_auth_client_exported_under_another_name() {
+    let project = clean_separate();
+    edit(&project, "frontend/src/lib/auth-client.ts", "export const authClient =", "export const client =");
+    edit(&project, "frontend/src/lib/auth-client.ts", "} = authClient;", "} = client;");
+    assert!(problems(&project).contains(&"export-missing"), "{:?}", problems(&project));
+}
+
+#[test]
+fn finds_the_jwt_plugin_missing_with_a_backend() {
+    let project = clean_separate();
+    edit(&project, "frontend/src/lib/auth.ts", "    jwt({", "    notJwt({");
+    let path = project.frontend().join("src/lib/auth.ts");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("\nfunction notJwt(_options: unknown) {\n  return { id: \"not-jwt\" };\n}\n");
+    std::fs::write(&path, text).unwrap();
+    assert_eq!(problems(&project), ["jwt-plugin-missing"]);
+}
+
+#[test]
+fn finds_the_form_remount_key_missing() {
+    let project = clean_separate();
+    edit(&project, "frontend/src/app/(auth)/layout.tsx", " key={usePathname()}", "");
+    assert_eq!(problems(&project), ["form-remount-key"]);
+}
+
+#[test]
+fn finds_a_weak_secret() {
+    let project = clean_separate();
+    project.set_frontend_env("BETTER_AUTH_SECRET", "changeme");
+    assert_eq!(problems(&project), ["secret-weak"]);
+}
+
+#[test]
+fn finds_a_secret_changed_after_the_jwks_keys_were_made() {
+    let project = clean_separate();
+    project.node_eval(
+        "import { loadAuth } from './scripts/load-auth.mjs'; const auth = await loadAuth(); await auth.api.getJwks(); process.exit(0);",
+    );
+    assert_eq!(problems(&project), Vec::<&str>::new());
+    project.set_frontend_env("BETTER_AUTH_SECRET", "0d9e8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f");
+    assert_eq!(problems(&project), ["secret-changed"]);
+}
+
+#[test]
+fn finds_an_audience_the_backend_does_not_expect() {
+    let project = clean_separate();
+    project.set_backend_env("JWT_AUDIENCE", "https://api.example.com");
+    assert_eq!(problems(&project), ["jwt-claim-mismatch"]);
+}
+
+#[test]
+fn finds_a_well_known_jwks_path() {
+    let project = clean_separate();
+    project.set_backend_env("JWKS_URL", &format!("http://localhost:{}/.well-known/jwks.json", free_port()));
+    assert_eq!(problems(&project), ["jwks-path"]);
+}
+
+#[test]
+fn finds_a_jwks_url_that_answers_404() {
+    let project = clean_separate();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut buffer = [0u8; 2048];
+            let _ = stream.read(&mut buffer);
+            let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+    });
+    project.set_backend_env("JWKS_URL", &format!("http://127.0.0.1:{port}/api/auth/jwks"));
+    assert_eq!(problems(&project), ["jwks-not-found"]);
+}
+
+#[test]
+fn finds_a_cors_origin_that_is_not_the_frontend() {
+    let project = clean_separate();
+    project.set_backend_env("FRONTEND_URL", "http://127.0.0.1:3000");
+    assert_eq!(problems(&project), ["cors-origin"]);
+}
+
+#[test]
+fn finds_a_python_too_old_for_fastapi() {
+    let project = clean_separate();
+    let bin = project.root().join("backend/.venv/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::write(bin.join("python"), "#!/bin/sh\necho 'Python 3.8.10'\n").unwrap();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut std::fs::metadata(bin.join("python")).unwrap().permissions(), 0o755);
+    let mut permissions = std::fs::metadata(bin.join("python")).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(bin.join("python"), permissions).unwrap();
+    assert_eq!(problems(&project), ["python-version"]);
+}
+
+#[test]
+fn finds_an_auth_cli_far_from_better_auth() {
+    let project = clean_separate();
+    // A node_modules of links to the shared install, except an `auth` package of another minor version.
+    let modules = project.frontend().join("node_modules");
+    let shared = std::fs::read_link(&modules).unwrap();
+    std::fs::remove_file(&modules).unwrap();
+    std::fs::create_dir(&modules).unwrap();
+    for entry in std::fs::read_dir(&shared).unwrap().flatten() {
+        if entry.file_name() != "auth" {
+            std::os::unix::fs::symlink(entry.path(), modules.join(entry.file_name())).unwrap();
+        }
+    }
+    std::fs::create_dir(modules.join("auth")).unwrap();
+    std::fs::write(modules.join("auth/package.json"), "{\"name\": \"auth\", \"version\": \"1.5.0\"}").unwrap();
+    assert_eq!(problems(&project), ["auth-cli-version"]);
+}
