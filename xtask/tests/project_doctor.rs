@@ -23,12 +23,20 @@ fn clean_separate() -> TestProject {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Ids of the findings that need fixing (warnings and errors), sorted and deduplicated.
 fn problems(project: &TestProject) -> Vec<&'static str> {
-    let mut ids: Vec<_> = diagnose(&project.project).into_iter().filter(|f| f.severity != Severity::Info).map(|f| f.id).collect();
+    let mut ids: Vec<_> = diagnose(&project.project)
+        .into_iter()
+        .filter(|f| f.severity != Severity::Info)
+        .map(|f| f.id)
+        .collect();
     ids.sort_unstable();
     ids.dedup();
     ids
@@ -37,7 +45,10 @@ fn problems(project: &TestProject) -> Vec<&'static str> {
 fn edit(project: &TestProject, file: &str, from: &str, to: &str) {
     let path = project.root().join(file);
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{file} no longer contains {from:?}: update this test");
+    assert!(
+        text.contains(from),
+        "{file} no longer contains {from:?}: update this test"
+    );
     std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
 }
 
@@ -49,7 +60,10 @@ fn a_clean_separate_project_reports_clean() {
 #[test]
 fn a_clean_monolithic_project_reports_clean() {
     let project = TestProject::new(&monolithic(Database::Sqlite));
-    project.set_frontend_env("BETTER_AUTH_URL", &format!("http://localhost:{}", free_port()));
+    project.set_frontend_env(
+        "BETTER_AUTH_URL",
+        &format!("http://localhost:{}", free_port()),
+    );
     project.migrate();
     assert_eq!(problems(&project), Vec::<&str>::new());
 }
@@ -57,7 +71,12 @@ fn a_clean_monolithic_project_reports_clean() {
 #[test]
 fn finds_a_driver_that_should_not_be_there() {
     let project = clean_separate();
-    edit(&project, "frontend/package.json", "\"better-auth\":", "\"pg\": \"8.23.1\",\n    \"better-auth\":");
+    edit(
+        &project,
+        "frontend/package.json",
+        "\"better-auth\":",
+        "\"pg\": \"8.23.1\",\n    \"better-auth\":",
+    );
     assert_eq!(problems(&project), ["driver-unexpected"]);
 }
 
@@ -65,11 +84,19 @@ fn finds_a_driver_that_should_not_be_there() {
 fn finds_a_driver_missing_from_package_json() {
     let database = PgDatabase::create();
     let project = TestProject::new(&monolithic(Database::Postgres));
-    project.set_frontend_env("BETTER_AUTH_URL", &format!("http://localhost:{}", free_port()));
+    project.set_frontend_env(
+        "BETTER_AUTH_URL",
+        &format!("http://localhost:{}", free_port()),
+    );
     project.set_frontend_env("DATABASE_URL", &database.url());
     project.migrate();
     assert_eq!(problems(&project), Vec::<&str>::new());
-    edit(&project, "frontend/package.json", "\"pg\":", "\"pg-removed-by-test\":");
+    edit(
+        &project,
+        "frontend/package.json",
+        "\"pg\":",
+        "\"pg-removed-by-test\":",
+    );
     assert_eq!(problems(&project), ["driver-missing"]);
 }
 
@@ -88,7 +115,11 @@ fn finds_sqlite_connect_args_with_postgres() {
 #[test]
 fn finds_env_local_overriding_the_database() {
     let project = clean_separate();
-    std::fs::write(project.frontend().join(".env.local"), "DATABASE_URL=file:./other.db\n").unwrap();
+    std::fs::write(
+        project.frontend().join(".env.local"),
+        "DATABASE_URL=file:./other.db\n",
+    )
+    .unwrap();
     assert_eq!(problems(&project), ["env-local-conflict"]);
 }
 
@@ -116,15 +147,34 @@ fn finds_an_import_of_auth_client_from_the_server_module() {
 #[test]
 fn finds_auth_client_exported_under_another_name() {
     let project = clean_separate();
-    edit(&project, "frontend/src/lib/auth-client.ts", "export const authClient =", "export const client =");
-    edit(&project, "frontend/src/lib/auth-client.ts", "} = authClient;", "} = client;");
-    assert!(problems(&project).contains(&"export-missing"), "{:?}", problems(&project));
+    edit(
+        &project,
+        "frontend/src/lib/auth-client.ts",
+        "export const authClient =",
+        "export const client =",
+    );
+    edit(
+        &project,
+        "frontend/src/lib/auth-client.ts",
+        "} = authClient;",
+        "} = client;",
+    );
+    assert!(
+        problems(&project).contains(&"export-missing"),
+        "{:?}",
+        problems(&project)
+    );
 }
 
 #[test]
 fn finds_the_jwt_plugin_missing_with_a_backend() {
     let project = clean_separate();
-    edit(&project, "frontend/src/lib/auth.ts", "    jwt({", "    notJwt({");
+    edit(
+        &project,
+        "frontend/src/lib/auth.ts",
+        "    jwt({",
+        "    notJwt({",
+    );
     let path = project.frontend().join("src/lib/auth.ts");
     let mut text = std::fs::read_to_string(&path).unwrap();
     text.push_str("\nfunction notJwt(_options: unknown) {\n  return { id: \"not-jwt\" };\n}\n");
@@ -135,7 +185,12 @@ fn finds_the_jwt_plugin_missing_with_a_backend() {
 #[test]
 fn finds_the_form_remount_key_missing() {
     let project = clean_separate();
-    edit(&project, "frontend/src/app/(auth)/layout.tsx", " key={usePathname()}", "");
+    edit(
+        &project,
+        "frontend/src/app/(auth)/layout.tsx",
+        " key={usePathname()}",
+        "",
+    );
     assert_eq!(problems(&project), ["form-remount-key"]);
 }
 
@@ -153,7 +208,10 @@ fn finds_a_secret_changed_after_the_jwks_keys_were_made() {
         "import { loadAuth } from './scripts/load-auth.mjs'; const auth = await loadAuth(); await auth.api.getJwks(); process.exit(0);",
     );
     assert_eq!(problems(&project), Vec::<&str>::new());
-    project.set_frontend_env("BETTER_AUTH_SECRET", "0d9e8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f");
+    project.set_frontend_env(
+        "BETTER_AUTH_SECRET",
+        "0d9e8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f",
+    );
     assert_eq!(problems(&project), ["secret-changed"]);
 }
 
@@ -167,7 +225,10 @@ fn finds_an_audience_the_backend_does_not_expect() {
 #[test]
 fn finds_a_well_known_jwks_path() {
     let project = clean_separate();
-    project.set_backend_env("JWKS_URL", &format!("http://localhost:{}/.well-known/jwks.json", free_port()));
+    project.set_backend_env(
+        "JWKS_URL",
+        &format!("http://localhost:{}/.well-known/jwks.json", free_port()),
+    );
     assert_eq!(problems(&project), ["jwks-path"]);
 }
 
@@ -180,10 +241,15 @@ fn finds_a_jwks_url_that_answers_404() {
         for mut stream in listener.incoming().flatten() {
             let mut buffer = [0u8; 2048];
             let _ = stream.read(&mut buffer);
-            let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let _ = stream.write_all(
+                b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
         }
     });
-    project.set_backend_env("JWKS_URL", &format!("http://127.0.0.1:{port}/api/auth/jwks"));
+    project.set_backend_env(
+        "JWKS_URL",
+        &format!("http://127.0.0.1:{port}/api/auth/jwks"),
+    );
     assert_eq!(problems(&project), ["jwks-not-found"]);
 }
 
@@ -200,7 +266,6 @@ fn finds_a_python_too_old_for_fastapi() {
     let bin = project.root().join("backend/.venv/bin");
     std::fs::create_dir_all(&bin).unwrap();
     std::fs::write(bin.join("python"), "#!/bin/sh\necho 'Python 3.8.10'\n").unwrap();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut std::fs::metadata(bin.join("python")).unwrap().permissions(), 0o755);
     let mut permissions = std::fs::metadata(bin.join("python")).unwrap().permissions();
     std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
     std::fs::set_permissions(bin.join("python"), permissions).unwrap();
@@ -221,6 +286,10 @@ fn finds_an_auth_cli_far_from_better_auth() {
         }
     }
     std::fs::create_dir(modules.join("auth")).unwrap();
-    std::fs::write(modules.join("auth/package.json"), "{\"name\": \"auth\", \"version\": \"1.5.0\"}").unwrap();
+    std::fs::write(
+        modules.join("auth/package.json"),
+        "{\"name\": \"auth\", \"version\": \"1.5.0\"}",
+    )
+    .unwrap();
     assert_eq!(problems(&project), ["auth-cli-version"]);
 }

@@ -13,22 +13,42 @@ struct Mutation {
     expected: (&'static str, &'static str, Option<&'static str>),
 }
 
-const DROP_JWKS: Mutation = Mutation { name: "drop the jwks table", expected: ("missing_table", "jwks", None) };
+const DROP_JWKS: Mutation = Mutation {
+    name: "drop the jwks table",
+    expected: ("missing_table", "jwks", None),
+};
 // Not session_userId_idx: InnoDB refuses to drop the index its foreign key uses.
-const DROP_INDEX: Mutation =
-    Mutation { name: "drop an index", expected: ("missing_index", "verification", Some("identifier")) };
-const DROP_FOREIGN_KEY: Mutation =
-    Mutation { name: "drop a foreign key", expected: ("missing_foreign_key", "account", Some("userId")) };
-const DROP_COLUMN: Mutation = Mutation { name: "drop a column", expected: ("missing_column", "user", Some("image")) };
-const MAKE_NULLABLE: Mutation =
-    Mutation { name: "make a NOT NULL column nullable", expected: ("nullable", "session", Some("token")) };
+const DROP_INDEX: Mutation = Mutation {
+    name: "drop an index",
+    expected: ("missing_index", "verification", Some("identifier")),
+};
+const DROP_FOREIGN_KEY: Mutation = Mutation {
+    name: "drop a foreign key",
+    expected: ("missing_foreign_key", "account", Some("userId")),
+};
+const DROP_COLUMN: Mutation = Mutation {
+    name: "drop a column",
+    expected: ("missing_column", "user", Some("image")),
+};
+const MAKE_NULLABLE: Mutation = Mutation {
+    name: "make a NOT NULL column nullable",
+    expected: ("nullable", "session", Some("token")),
+};
 
 fn assert_clean(project: &TestProject) {
     let json = project.verify_json();
     assert_eq!(json["ok"], true, "a fresh migration must verify: {json:#}");
     assert_eq!(json["checked_remotely"], true);
-    let tables: Vec<&str> = json["tables"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(tables, ["user", "session", "account", "verification", "jwks"]);
+    let tables: Vec<&str> = json["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tables,
+        ["user", "session", "account", "verification", "jwks"]
+    );
 }
 
 fn assert_names(project: &TestProject, mutation: &Mutation) {
@@ -37,9 +57,20 @@ fn assert_names(project: &TestProject, mutation: &Mutation) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["kind"].as_str().unwrap(), p["table"].as_str().unwrap(), p["column"].as_str()))
+        .map(|p| {
+            (
+                p["kind"].as_str().unwrap(),
+                p["table"].as_str().unwrap(),
+                p["column"].as_str(),
+            )
+        })
         .collect();
-    assert_eq!(problems, [mutation.expected], "after `{}`: {json:#}", mutation.name);
+    assert_eq!(
+        problems,
+        [mutation.expected],
+        "after `{}`: {json:#}",
+        mutation.name
+    );
     assert_eq!(json["ok"], false);
     assert!(!json["problems"][0]["fix"].as_str().unwrap().is_empty());
 }
@@ -90,7 +121,10 @@ fn verify_postgres_passes_then_names_each_mutation() {
             "DO $$ DECLARE c text; BEGIN FOR c IN SELECT conname FROM pg_constraint WHERE conrelid = 'account'::regclass AND contype = 'f' LOOP EXECUTE format('ALTER TABLE account DROP CONSTRAINT %I', c); END LOOP; END $$",
         ),
         (DROP_COLUMN, "ALTER TABLE \"user\" DROP COLUMN image"),
-        (MAKE_NULLABLE, "ALTER TABLE session ALTER COLUMN token DROP NOT NULL"),
+        (
+            MAKE_NULLABLE,
+            "ALTER TABLE session ALTER COLUMN token DROP NOT NULL",
+        ),
     ] {
         let copy = migrated.copy();
         copy.exec(sql);
@@ -106,7 +140,13 @@ fn verify_mariadb_passes_then_names_each_mutation() {
     project.set_frontend_env("DATABASE_URL", &migrated.url());
     project.migrate();
     assert_clean(&project);
-    for mutation in [DROP_JWKS, DROP_INDEX, DROP_FOREIGN_KEY, DROP_COLUMN, MAKE_NULLABLE] {
+    for mutation in [
+        DROP_JWKS,
+        DROP_INDEX,
+        DROP_FOREIGN_KEY,
+        DROP_COLUMN,
+        MAKE_NULLABLE,
+    ] {
         let copy = migrated.copy();
         let sql = match mutation.name {
             "drop the jwks table" => "DROP TABLE jwks".to_string(),
@@ -135,7 +175,10 @@ fn verify_reports_a_remote_turso_database_as_not_checked() {
     let json = project.verify_json();
     assert_eq!(json["ok"], true);
     assert_eq!(json["checked_remotely"], false);
-    assert!(json["note"].as_str().unwrap().contains("not checked"), "{json:#}");
+    assert!(
+        json["note"].as_str().unwrap().contains("not checked"),
+        "{json:#}"
+    );
 }
 
 #[test]
@@ -149,6 +192,12 @@ fn verify_reports_every_table_missing_before_migration() {
         .filter(|p| p["kind"] == "missing_table")
         .map(|p| p["table"].as_str().unwrap())
         .collect();
-    assert_eq!(missing, ["user", "session", "account", "verification", "jwks"]);
-    assert!(!project.frontend().join("auth.db").exists(), "verify must not create the database file");
+    assert_eq!(
+        missing,
+        ["user", "session", "account", "verification", "jwks"]
+    );
+    assert!(
+        !project.frontend().join("auth.db").exists(),
+        "verify must not create the database file"
+    );
 }

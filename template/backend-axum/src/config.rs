@@ -62,9 +62,8 @@ impl Config {
             .map_or(cwd, Path::to_path_buf);
         Self::from_lookup(
             |name| {
-                std::env::var(name)
-                    .ok()
-                    .or_else(|| file_values.get(name).cloned())
+                let from_process = std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+                from_process.or_else(|| file_values.get(name).cloned())
             },
             base_dir,
         )

@@ -12,11 +12,13 @@ export class KeysUnavailableError extends Error {}
 export interface JwksCacheOptions {
   url: string;
   minRefetchMs: number;
-  fetchTimeoutMs?: number;
   onFetchError?: (message: string) => void;
 }
 
 type KeySet = ReturnType<typeof createLocalJWKSet>;
+
+// A hung JWKS endpoint must not hold requests for long: after this the fetch counts as failed (503).
+const FETCH_TIMEOUT_MS = 5000;
 
 export class JwksCache {
   #options: JwksCacheOptions;
@@ -66,7 +68,7 @@ export class JwksCache {
     try {
       const response = await fetch(this.#options.url, {
         headers: { accept: "application/json" },
-        signal: AbortSignal.timeout(this.#options.fetchTimeoutMs ?? 5000),
+        signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
       });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       // createLocalJWKSet validates the document's shape; a malformed one keeps the previous keys.

@@ -1,12 +1,10 @@
 // A minimal logger the app writes through, so tests can capture the output and check nothing sensitive leaks.
 export interface Logger {
-  info(message: string): void;
   warn(message: string): void;
   error(message: string, error?: unknown): void;
 }
 
 export const consoleLogger: Logger = {
-  info: (message) => console.log(message),
   warn: (message) => console.warn(message),
   error: (message, error) => (error === undefined ? console.error(message) : console.error(message, error)),
 };

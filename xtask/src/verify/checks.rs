@@ -7,7 +7,7 @@ use project_xtask::project::{Architecture, Backend, Database, Manifest};
 use crate::combination::Choices;
 
 /// The template variables; one of them between `{{ }}` in any output file means Liquid did not run there.
-const VARIABLES: [&str; 12] = [
+const VARIABLES: [&str; 14] = [
     "project-name",
     "crate_name",
     "architecture",
@@ -18,6 +18,8 @@ const VARIABLES: [&str; 12] = [
     "backend_url",
     "database_url",
     "backend_database_url",
+    "backend_host",
+    "backend_port",
     "jwt",
     "authors",
 ];

@@ -125,13 +125,16 @@ impl TestProject {
     /// (the schema does not depend on the project's path).
     pub fn migrate_sqlite_from_copy(&self) {
         static MIGRATED: Mutex<Option<PathBuf>> = Mutex::new(None);
-        let mut migrated = MIGRATED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut migrated = MIGRATED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let target = self.frontend().join("auth.db");
         match migrated.as_ref() {
             Some(file) => drop(std::fs::copy(file, &target).unwrap()),
             None => {
                 self.migrate();
-                let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("ba2-migrated-{}.db", std::process::id()));
+                let file = Path::new(env!("CARGO_TARGET_TMPDIR"))
+                    .join(format!("ba2-migrated-{}.db", std::process::id()));
                 std::fs::copy(&target, &file).unwrap();
                 *migrated = Some(file);
             }
@@ -164,16 +167,18 @@ impl TestProject {
 /// One `npm install` per distinct package.json, reused by every project with the same one (and by
 /// later test runs: it lives in target/tmp).
 fn shared_install(package_json: &str) -> PathBuf {
-    static LOCK: Mutex<()> = Mutex::new(());
-    let _guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut hasher = DefaultHasher::new();
     package_json.hash(&mut hasher);
     let dir =
         Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("ba2-npm-{:016x}", hasher.finish()));
-    if dir.join("node_modules/.package-lock.json").is_file() {
+    std::fs::create_dir_all(dir.parent().unwrap()).unwrap();
+    // A file lock, not a Mutex: other test binaries (or a second `cargo test`) may install the same set.
+    let lock = std::fs::File::create(dir.with_extension("lock")).unwrap();
+    lock.lock().unwrap();
+    if dir.join("node_modules/.bin/auth").exists() {
         return dir;
     }
-    let staging = dir.with_extension("partial");
+    let staging = dir.with_extension(format!("partial-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging).unwrap();
     std::fs::write(staging.join("package.json"), package_json).unwrap();

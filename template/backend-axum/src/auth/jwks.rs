@@ -78,7 +78,11 @@ impl KeySet {
                     true
                 }
                 Err(error) => {
-                    eprintln!("JWKS fetch from {} failed: {error}", self.url);
+                    eprintln!(
+                        "JWKS fetch from {} failed: {}",
+                        self.url,
+                        error_chain(&*error)
+                    );
                     false
                 }
             };
@@ -105,6 +109,17 @@ impl KeySet {
         let document: JwksDocument = serde_json::from_slice(&response.bytes().await?)?;
         Ok(document.keys.into_iter().filter_map(public_key).collect())
     }
+}
+
+/// "error sending request" alone does not say why; the sources do ("Connection refused").
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message = format!("{message}: {cause}");
+        source = cause.source();
+    }
+    message
 }
 
 /// Signing keys with a `kid` that jsonwebtoken can use; anything else is skipped.

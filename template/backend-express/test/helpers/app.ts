@@ -22,7 +22,6 @@ export async function startTestApp(env: Record<string, string>, storeOverride?: 
   const store = storeOverride ?? (await openNotesStore(config.database));
   const logs: string[] = [];
   const logger: Logger = {
-    info: (message) => logs.push(message),
     warn: (message) => logs.push(message),
     error: (message, error) => logs.push(`${message} ${error instanceof Error ? error.stack : String(error)}`),
   };

@@ -1,5 +1,6 @@
 "use client";
 
+import { isAxiosError } from "axios";
 import { type FormEvent, useEffect, useState } from "react";
 import { api, tokenMintCount } from "@/lib/api-interceptor";
 
@@ -7,6 +8,12 @@ type Me = { id: string; email: string | null };
 type Note = { id: string; text: string; createdAt: string };
 
 function describe(error: unknown): string {
+  if (isAxiosError<{ detail?: string }>(error)) {
+    // No response at all: the backend is down, or its CORS settings do not allow this origin.
+    if (!error.response) return `The backend at ${api.defaults.baseURL} did not answer (is it running? CORS?)`;
+    const detail = error.response.data?.detail;
+    return `The backend answered ${error.response.status}${detail ? `: ${detail}` : ""}`;
+  }
   return error instanceof Error ? error.message : String(error);
 }
 
