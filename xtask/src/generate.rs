@@ -52,12 +52,16 @@ pub fn generate_named(
     let args = GenerateArgs {
         template_path: TemplatePath {
             path: Some(crate::project_root().display().to_string()),
+            // Naming the sub-template skips cargo-generate's one-choice "which sub-template?" prompt. With
+            // `path` set, cargo-generate reads the subfolder from `auto_path` (the CLI's positional argument).
+            auto_path: Some("template".to_string()),
             ..TemplatePath::default()
         },
         name: Some(name.to_string()),
         destination: Some(staging.path().to_path_buf()),
         silent: interaction != Interaction::Interactive,
-        quiet: interaction == Interaction::Quiet,
+        // Without this, cargo-generate lists every file it copies: hundreds of lines.
+        quiet: true,
         define,
         // Never add the output to an enclosing Cargo workspace (cargo-generate would rewrite its Cargo.toml).
         no_workspace: true,

@@ -201,3 +201,12 @@ fn verify_reports_every_table_missing_before_migration() {
         "verify must not create the database file"
     );
 }
+
+#[test]
+fn verify_checks_a_local_libsql_file_as_sqlite() {
+    let project = TestProject::new(&separate(Database::Turso));
+    project.migrate();
+    assert_clean(&project);
+    sqlite(&project.frontend().join("auth.db"), "DROP TABLE jwks;");
+    assert_names(&project, &DROP_JWKS);
+}
