@@ -36,12 +36,24 @@ pub fn representative() -> Vec<Choices> {
 }
 
 pub fn select(flags: &flags::E2e) -> anyhow::Result<Vec<Choices>> {
-    let filter = Choices::parse(flags.architecture.as_deref(), flags.backend.as_deref(), flags.database.as_deref())?;
+    let filter = Choices::parse(
+        flags.architecture.as_deref(),
+        flags.backend.as_deref(),
+        flags.database.as_deref(),
+    )?;
     let filtering = filter != Choices::default();
-    let pool = if flags.all || filtering { Choices::all() } else { representative() };
+    let pool = if flags.all || filtering {
+        Choices::all()
+    } else {
+        representative()
+    };
     let cases: Vec<Choices> = pool
         .into_iter()
-        .filter(|c| filter.architecture.is_none_or(|a| c.architecture == Some(a)))
+        .filter(|c| {
+            filter
+                .architecture
+                .is_none_or(|a| c.architecture == Some(a))
+        })
         .filter(|c| filter.backend.is_none_or(|b| c.backend == Some(b)))
         .filter(|c| filter.database.is_none_or(|d| c.database == Some(d)))
         .collect();
@@ -53,11 +65,19 @@ pub fn run(choices: &Choices, provider: &Provider) -> Outcome {
     let mut steps = Vec::new();
     let mut logs = Vec::new();
     let result = run_steps(choices, provider, &mut steps, &mut logs);
-    Outcome { steps, error: result.err(), logs }
+    Outcome {
+        steps,
+        error: result.err(),
+        logs,
+    }
 }
 
 /// Runs `work` as a named, timed step of the case.
-fn step<T>(steps: &mut Vec<(String, f64)>, name: &str, work: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+fn step<T>(
+    steps: &mut Vec<(String, f64)>,
+    name: &str,
+    work: impl FnOnce() -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
     eprintln!("  -> {name}");
     let started = Instant::now();
     let result = work();
@@ -72,8 +92,12 @@ fn run_steps(
     logs: &mut Vec<PathBuf>,
 ) -> anyhow::Result<()> {
     eprintln!("==> case {choices}");
-    let work = tempfile::Builder::new().prefix(&format!("e2e-{choices}-")).tempdir()?;
-    let database = step(steps, "database", || provider.provision(&choices.to_string()))?;
+    let work = tempfile::Builder::new()
+        .prefix(&format!("e2e-{choices}-"))
+        .tempdir()?;
+    let database = step(steps, "database", || {
+        provider.provision(&choices.to_string())
+    })?;
 
     let frontend_port = free_port()?;
     let backend_port = free_port()?;
@@ -83,14 +107,21 @@ fn run_steps(
     choices.database_url = database.url.clone();
 
     let result = (|| {
-        let dir = step(steps, "generate", || xtask::generate::generate(&choices, work.path()))?;
+        let dir = step(steps, "generate", || {
+            xtask::generate::generate(&choices, work.path())
+        })?;
         let project = Project::load(&dir)?;
         let env = &database.env;
-        step(steps, "cargo xtask setup", || cargo_xtask(&dir, "setup", work.path(), env))?;
+        step(steps, "cargo xtask setup", || {
+            cargo_xtask(&dir, "setup", work.path(), env)
+        })?;
         let node = project_xtask::tools::node::Node::find(&project)?;
         step(steps, "next build", || {
             let mut build = node.command("npm");
-            build.args(["run", "build"]).current_dir(project.frontend_dir()).env("NEXT_TELEMETRY_DISABLED", "1");
+            build
+                .args(["run", "build"])
+                .current_dir(project.frontend_dir())
+                .env("NEXT_TELEMETRY_DISABLED", "1");
             build.envs(env.iter().cloned());
             run_logged(build, &work.path().join("next-build.log"))
         })?;
@@ -104,7 +135,9 @@ fn run_steps(
         let backend = match choices.backend {
             Some(_) => {
                 let mut command = Command::new("cargo");
-                command.args(["xtask", "dev", "--only", "backend"]).current_dir(&dir);
+                command
+                    .args(["xtask", "dev", "--only", "backend"])
+                    .current_dir(&dir);
                 command.env("CARGO_TARGET_DIR", shared_target_dir(work.path()));
                 Some(Server::start("backend", command, work.path(), logs)?)
             }
@@ -118,12 +151,17 @@ fn run_steps(
             }
             Ok(())
         })?;
-        let client = Client::new(&frontend_url, choices.frontend_url.as_deref().unwrap_or_default());
+        let client = Client::new(
+            &frontend_url,
+            choices.frontend_url.as_deref().unwrap_or_default(),
+        );
         match choices.backend {
             Some(_) => step(steps, "prove 200 vs 401 (backend)", || {
                 prove_separate(&client, &format!("http://127.0.0.1:{backend_port}"))
             }),
-            None => step(steps, "prove 200 vs 401 (route handler)", || prove_monolithic(&client)),
+            None => step(steps, "prove 200 vs 401 (route handler)", || {
+                prove_monolithic(&client)
+            }),
         }
     })();
     provider.drop_database(&database);
@@ -135,10 +173,17 @@ fn run_steps(
 
 /// The shared cargo target dir for generated projects (one compile of sqlx/tokio for all cases).
 fn shared_target_dir(fallback: &Path) -> PathBuf {
-    std::env::var_os("GENERATED_CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| fallback.join("target"))
+    std::env::var_os("GENERATED_CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| fallback.join("target"))
 }
 
-fn cargo_xtask(dir: &Path, command: &str, work: &Path, env: &[(String, String)]) -> anyhow::Result<()> {
+fn cargo_xtask(
+    dir: &Path,
+    command: &str,
+    work: &Path,
+    env: &[(String, String)],
+) -> anyhow::Result<()> {
     let mut cargo = Command::new("cargo");
     cargo
         .args(["xtask", command])
@@ -159,7 +204,11 @@ fn run_logged(mut command: Command, log: &Path) -> anyhow::Result<()> {
     if !status.success() {
         let text = std::fs::read_to_string(log).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
-        bail!("{status}; last lines of {}:\n{}", log.display(), lines[lines.len().saturating_sub(40)..].join("\n"));
+        bail!(
+            "{status}; last lines of {}:\n{}",
+            log.display(),
+            lines[lines.len().saturating_sub(40)..].join("\n")
+        );
     }
     Ok(())
 }
@@ -167,10 +216,20 @@ fn run_logged(mut command: Command, log: &Path) -> anyhow::Result<()> {
 fn prove_monolithic(client: &Client) -> anyhow::Result<()> {
     let user = client.sign_up("alice")?;
     let (status, body) = client.get_frontend("/api/me", Some(&user))?;
-    ensure!(status == 200, "/api/me with the session cookie: expected 200, got {status}: {body}");
-    ensure!(body["email"] == user.email, "/api/me returned {body}, expected {}", user.email);
+    ensure!(
+        status == 200,
+        "/api/me with the session cookie: expected 200, got {status}: {body}"
+    );
+    ensure!(
+        body["email"] == user.email,
+        "/api/me returned {body}, expected {}",
+        user.email
+    );
     let (status, _) = client.get_frontend("/api/me", None)?;
-    ensure!(status == 401, "/api/me without a session: expected 401, got {status}");
+    ensure!(
+        status == 401,
+        "/api/me without a session: expected 401, got {status}"
+    );
     Ok(())
 }
 
@@ -181,31 +240,70 @@ fn prove_separate(client: &Client, backend: &str) -> anyhow::Result<()> {
     let bob_token = client.token(&bob)?;
 
     let (status, me) = client.backend_get(backend, "/api/me", Some(&alice_token))?;
-    ensure!(status == 200, "backend /api/me with alice's token: expected 200, got {status}: {me}");
-    ensure!(me["id"] == alice.id, "backend /api/me said {me}, expected id {}", alice.id);
+    ensure!(
+        status == 200,
+        "backend /api/me with alice's token: expected 200, got {status}: {me}"
+    );
+    ensure!(
+        me["id"] == alice.id,
+        "backend /api/me said {me}, expected id {}",
+        alice.id
+    );
 
     let (status, _) = client.backend_get(backend, "/api/me", None)?;
-    ensure!(status == 401, "backend /api/me without a token: expected 401, got {status}");
+    ensure!(
+        status == 401,
+        "backend /api/me without a token: expected 401, got {status}"
+    );
     let tampered = tamper(&alice_token);
     let (status, _) = client.backend_get(backend, "/api/me", Some(&tampered))?;
-    ensure!(status == 401, "backend /api/me with a tampered token: expected 401, got {status}");
+    ensure!(
+        status == 401,
+        "backend /api/me with a tampered token: expected 401, got {status}"
+    );
     let (status, _) = client.backend_get_with_cookie(backend, "/api/me", &alice)?;
-    ensure!(status == 401, "backend /api/me with the session cookie instead of a token: expected 401, got {status}");
+    ensure!(
+        status == 401,
+        "backend /api/me with the session cookie instead of a token: expected 401, got {status}"
+    );
 
-    let (status, note) = client.backend_post(backend, "/api/notes", &alice_token, serde_json::json!({"text": "alice's note"}))?;
-    ensure!(status == 201, "POST /api/notes: expected 201, got {status}: {note}");
+    let (status, note) = client.backend_post(
+        backend,
+        "/api/notes",
+        &alice_token,
+        serde_json::json!({"text": "alice's note"}),
+    )?;
+    ensure!(
+        status == 201,
+        "POST /api/notes: expected 201, got {status}: {note}"
+    );
     let note_id = note["id"].to_string().trim_matches('"').to_string();
     let (status, bobs) = client.backend_get(backend, "/api/notes", Some(&bob_token))?;
-    ensure!(status == 200, "bob's GET /api/notes: expected 200, got {status}");
-    ensure!(bobs.as_array().is_some_and(|notes| notes.is_empty()), "bob sees notes that are not his: {bobs}");
+    ensure!(
+        status == 200,
+        "bob's GET /api/notes: expected 200, got {status}"
+    );
+    ensure!(
+        bobs.as_array().is_some_and(|notes| notes.is_empty()),
+        "bob sees notes that are not his: {bobs}"
+    );
     let status = client.backend_delete(backend, &format!("/api/notes/{note_id}"), &bob_token)?;
-    ensure!(status == 404, "bob deleting alice's note: expected 404, got {status}");
+    ensure!(
+        status == 404,
+        "bob deleting alice's note: expected 404, got {status}"
+    );
     let (_, alices) = client.backend_get(backend, "/api/notes", Some(&alice_token))?;
-    ensure!(alices.as_array().is_some_and(|notes| notes.len() == 1), "alice's notes after bob's attempt: {alices}");
+    ensure!(
+        alices.as_array().is_some_and(|notes| notes.len() == 1),
+        "alice's notes after bob's attempt: {alices}"
+    );
 
     client.sign_out(&alice)?;
     let status = client.token_status(&alice)?;
-    ensure!(status == 401, "a signed-out session minted a token (status {status})");
+    ensure!(
+        status == 401,
+        "a signed-out session minted a token (status {status})"
+    );
     Ok(())
 }
 

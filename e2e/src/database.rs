@@ -2,8 +2,8 @@
 //! per case, dropped afterwards), or an embedded file (SQLite, libSQL).
 
 use anyhow::Context;
-use xtask::scratch_db::execute;
 use project_xtask::project::{Database, DbFamily};
+use xtask::scratch_db::execute;
 
 use crate::neon_proxy::NeonProxy;
 
@@ -11,7 +11,11 @@ pub enum Provider {
     /// The template's default `file:` URL inside the generated project.
     Embedded,
     /// A server URL without a database name, e.g. `postgresql://postgres@127.0.0.1:5432`.
-    External { family: DbFamily, server: String, style: UrlStyle },
+    External {
+        family: DbFamily,
+        server: String,
+        style: UrlStyle,
+    },
 }
 
 /// How the connection string handed to the project looks.
@@ -63,8 +67,17 @@ impl Provider {
     }
 
     pub fn provision(&self, case: &str) -> anyhow::Result<Provisioned> {
-        let Provider::External { family, server, style } = self else {
-            return Ok(Provisioned { url: None, env: Vec::new(), name: None });
+        let Provider::External {
+            family,
+            server,
+            style,
+        } = self
+        else {
+            return Ok(Provisioned {
+                url: None,
+                env: Vec::new(),
+                name: None,
+            });
         };
         let name = format!("e2e_{}_{}", case.replace('-', "_"), std::process::id());
         execute(*family, server, &format!("CREATE DATABASE {name}"))
@@ -73,8 +86,12 @@ impl Provider {
         let url = match style {
             UrlStyle::Supabase => {
                 // The local server's trust auth ignores the password; the shape is what matters.
-                let authority = server.split_once("://").map_or(server.as_str(), |(_, rest)| rest);
-                let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+                let authority = server
+                    .split_once("://")
+                    .map_or(server.as_str(), |(_, rest)| rest);
+                let host = authority
+                    .rsplit_once('@')
+                    .map_or(authority, |(_, host)| host);
                 format!("postgresql://postgres:postgres@{host}/{name}")
             }
             UrlStyle::Neon => {
@@ -84,7 +101,11 @@ impl Provider {
             }
             UrlStyle::Plain => format!("{server}/{name}"),
         };
-        Ok(Provisioned { url: Some(url), env, name: Some(name) })
+        Ok(Provisioned {
+            url: Some(url),
+            env,
+            name: Some(name),
+        })
     }
 
     pub fn drop_database(&self, provisioned: &Provisioned) {

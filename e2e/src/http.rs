@@ -29,7 +29,11 @@ pub struct User {
 
 impl Client {
     pub fn new(frontend: &str, origin: &str) -> Client {
-        Client { agent: agent(), frontend: frontend.to_string(), origin: origin.to_string() }
+        Client {
+            agent: agent(),
+            frontend: frontend.to_string(),
+            origin: origin.to_string(),
+        }
     }
 
     pub fn sign_up(&self, name: &str) -> anyhow::Result<User> {
@@ -38,7 +42,9 @@ impl Client {
             .agent
             .post(&format!("{}/api/auth/sign-up/email", self.frontend))
             .header("Origin", &self.origin)
-            .send_json(json!({"name": name, "email": email, "password": "correct-horse-battery-staple"}))?;
+            .send_json(
+                json!({"name": name, "email": email, "password": "correct-horse-battery-staple"}),
+            )?;
         let status = response.status().as_u16();
         let cookie = response
             .headers()
@@ -51,20 +57,34 @@ impl Client {
         let body: Value = read_json(response)?;
         ensure!(status == 200, "sign-up answered {status}: {body}");
         ensure!(!cookie.is_empty(), "sign-up set no session cookie");
-        let id = body["user"]["id"].as_str().context("sign-up response has no user.id")?.to_string();
+        let id = body["user"]["id"]
+            .as_str()
+            .context("sign-up response has no user.id")?
+            .to_string();
         Ok(User { id, email, cookie })
     }
 
     pub fn token(&self, user: &User) -> anyhow::Result<String> {
-        let response = self.agent.get(&format!("{}/api/auth/token", self.frontend)).header("Cookie", &user.cookie).call()?;
+        let response = self
+            .agent
+            .get(&format!("{}/api/auth/token", self.frontend))
+            .header("Cookie", &user.cookie)
+            .call()?;
         let status = response.status().as_u16();
         let body = read_json(response)?;
         ensure!(status == 200, "/api/auth/token answered {status}: {body}");
-        Ok(body["token"].as_str().context("no token in /api/auth/token's answer")?.to_string())
+        Ok(body["token"]
+            .as_str()
+            .context("no token in /api/auth/token's answer")?
+            .to_string())
     }
 
     pub fn token_status(&self, user: &User) -> anyhow::Result<u16> {
-        let response = self.agent.get(&format!("{}/api/auth/token", self.frontend)).header("Cookie", &user.cookie).call()?;
+        let response = self
+            .agent
+            .get(&format!("{}/api/auth/token", self.frontend))
+            .header("Cookie", &user.cookie)
+            .call()?;
         Ok(response.status().as_u16())
     }
 
@@ -89,7 +109,12 @@ impl Client {
         Ok((response.status().as_u16(), read_json(response)?))
     }
 
-    pub fn backend_get(&self, backend: &str, path: &str, token: Option<&str>) -> anyhow::Result<(u16, Value)> {
+    pub fn backend_get(
+        &self,
+        backend: &str,
+        path: &str,
+        token: Option<&str>,
+    ) -> anyhow::Result<(u16, Value)> {
         let mut request = self.agent.get(&format!("{backend}{path}"));
         if let Some(token) = token {
             request = request.header("Authorization", &format!("Bearer {token}"));
@@ -99,12 +124,27 @@ impl Client {
     }
 
     /// The session cookie sent to the backend, as public guides wrongly suggest: must be refused.
-    pub fn backend_get_with_cookie(&self, backend: &str, path: &str, user: &User) -> anyhow::Result<(u16, Value)> {
-        let response = self.agent.get(&format!("{backend}{path}")).header("Cookie", &user.cookie).call()?;
+    pub fn backend_get_with_cookie(
+        &self,
+        backend: &str,
+        path: &str,
+        user: &User,
+    ) -> anyhow::Result<(u16, Value)> {
+        let response = self
+            .agent
+            .get(&format!("{backend}{path}"))
+            .header("Cookie", &user.cookie)
+            .call()?;
         Ok((response.status().as_u16(), read_json(response)?))
     }
 
-    pub fn backend_post(&self, backend: &str, path: &str, token: &str, body: Value) -> anyhow::Result<(u16, Value)> {
+    pub fn backend_post(
+        &self,
+        backend: &str,
+        path: &str,
+        token: &str,
+        body: Value,
+    ) -> anyhow::Result<(u16, Value)> {
         let response = self
             .agent
             .post(&format!("{backend}{path}"))

@@ -25,7 +25,11 @@ fn main() -> ExitCode {
 
 fn run(flags: flags::E2e) -> anyhow::Result<bool> {
     let cases = case::select(&flags)?;
-    let skipped = flags.skip_database.iter().map(|db| project_xtask::project::Database::parse(db)).collect::<Result<Vec<_>, _>>()?;
+    let skipped = flags
+        .skip_database
+        .iter()
+        .map(|db| project_xtask::project::Database::parse(db))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut summary = summary::Summary::default();
     for choices in cases {
         let database = choices.database.expect("cases are complete");

@@ -22,7 +22,10 @@ impl NeonProxy {
         listener.set_nonblocking(true)?;
         let address = listener.local_addr()?;
         std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a tokio runtime");
             runtime.block_on(async move {
                 let listener = TcpListener::from_std(listener).expect("a tokio listener");
                 while let Ok((stream, _)) = listener.accept().await {
@@ -43,18 +46,26 @@ impl NeonProxy {
     }
 }
 
+// The handshake callback's error type is tungstenite's (large) HTTP response; it never errs here.
+#[allow(clippy::result_large_err)]
 async fn pipe(stream: TcpStream) -> anyhow::Result<()> {
     let mut target = None;
-    let websocket = tokio_tungstenite::accept_hdr_async(stream, |request: &Request, response: Response| {
-        target = request
-            .uri()
-            .query()
-            .and_then(|query| query.split('&').find_map(|pair| pair.strip_prefix("address=")))
-            .map(str::to_string);
-        Ok(response)
-    })
-    .await?;
-    let target = target.ok_or_else(|| anyhow::anyhow!("no ?address=host:port in the WebSocket URL"))?;
+    let websocket =
+        tokio_tungstenite::accept_hdr_async(stream, |request: &Request, response: Response| {
+            target = request
+                .uri()
+                .query()
+                .and_then(|query| {
+                    query
+                        .split('&')
+                        .find_map(|pair| pair.strip_prefix("address="))
+                })
+                .map(str::to_string);
+            Ok(response)
+        })
+        .await?;
+    let target =
+        target.ok_or_else(|| anyhow::anyhow!("no ?address=host:port in the WebSocket URL"))?;
     let tcp = TcpStream::connect(&target).await?;
     let (mut tcp_read, mut tcp_write) = tcp.into_split();
     let (mut ws_write, mut ws_read) = websocket.split();
@@ -78,7 +89,9 @@ async fn pipe(stream: TcpStream) -> anyhow::Result<()> {
             if read == 0 {
                 break;
             }
-            ws_write.send(Message::Binary(buffer[..read].to_vec().into())).await?;
+            ws_write
+                .send(Message::Binary(buffer[..read].to_vec().into()))
+                .await?;
         }
         let _ = ws_write.close().await;
         anyhow::Ok(())

@@ -15,7 +15,12 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn start(name: &str, mut command: Command, logs_dir: &Path, logs: &mut Vec<PathBuf>) -> anyhow::Result<Server> {
+    pub fn start(
+        name: &str,
+        mut command: Command,
+        logs_dir: &Path,
+        logs: &mut Vec<PathBuf>,
+    ) -> anyhow::Result<Server> {
         let log = logs_dir.join(format!("{name}.log"));
         let file = std::fs::File::create(&log)?;
         let child = command
@@ -25,7 +30,11 @@ impl Server {
             .spawn()
             .with_context(|| format!("cannot start the {name}: {command:?}"))?;
         logs.push(log.clone());
-        Ok(Server { name: name.to_string(), child, log })
+        Ok(Server {
+            name: name.to_string(),
+            child,
+            log,
+        })
     }
 
     /// Polls `url` until it answers 200, the process exits, or `seconds` pass.
@@ -40,7 +49,11 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(250));
         }
-        bail!("the {} did not answer 200 at {url} within {seconds}s (log: {})", self.name, self.log.display())
+        bail!(
+            "the {} did not answer 200 at {url} within {seconds}s (log: {})",
+            self.name,
+            self.log.display()
+        )
     }
 }
 

@@ -11,9 +11,12 @@ enum Verdict {
     Skipped(String),
 }
 
+/// One case: its name, how it ended, and each step's name and seconds.
+type CaseRow = (String, Verdict, Vec<(String, f64)>);
+
 #[derive(Default)]
 pub struct Summary {
-    rows: Vec<(String, Verdict, Vec<(String, f64)>)>,
+    rows: Vec<CaseRow>,
 }
 
 impl Summary {
@@ -30,23 +33,40 @@ impl Summary {
                         eprintln!("  | {line}");
                     }
                 }
-                Verdict::Failed(format!("{err:#}").lines().next().unwrap_or_default().to_string())
+                Verdict::Failed(
+                    format!("{err:#}")
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .to_string(),
+                )
             }
         };
-        self.rows.push((choices.to_string(), verdict, outcome.steps));
+        self.rows
+            .push((choices.to_string(), verdict, outcome.steps));
     }
 
     pub fn unavailable(&mut self, choices: &Choices, why: &str) {
         eprintln!("==> case {choices}: NO PROVIDER — {why}");
-        self.rows.push((choices.to_string(), Verdict::Unavailable(why.to_string()), Vec::new()));
+        self.rows.push((
+            choices.to_string(),
+            Verdict::Unavailable(why.to_string()),
+            Vec::new(),
+        ));
     }
 
     pub fn skipped(&mut self, choices: &Choices, why: &str) {
-        self.rows.push((choices.to_string(), Verdict::Skipped(why.to_string()), Vec::new()));
+        self.rows.push((
+            choices.to_string(),
+            Verdict::Skipped(why.to_string()),
+            Vec::new(),
+        ));
     }
 
     pub fn all_passed(&self) -> bool {
-        self.rows.iter().all(|(_, verdict, _)| matches!(verdict, Verdict::Passed | Verdict::Skipped(_)))
+        self.rows
+            .iter()
+            .all(|(_, verdict, _)| matches!(verdict, Verdict::Passed | Verdict::Skipped(_)))
     }
 
     pub fn print(&self) {
@@ -59,17 +79,37 @@ impl Summary {
                 Verdict::Unavailable(why) => ("NO PROVIDER", why.clone()),
                 Verdict::Skipped(why) => ("skipped", why.clone()),
             };
-            let steps: Vec<String> = steps.iter().map(|(name, s)| format!("{name} {s:.1}")).collect();
+            let steps: Vec<String> = steps
+                .iter()
+                .map(|(name, s)| format!("{name} {s:.1}"))
+                .collect();
             let total: f64 = self.rows_total(case);
-            println!("{case:<28} {result:<12} {} (total {total:.1}s) {note}", steps.join(", "));
+            println!(
+                "{case:<28} {result:<12} {} (total {total:.1}s) {note}",
+                steps.join(", ")
+            );
         }
-        let passed = self.rows.iter().filter(|(_, v, _)| matches!(v, Verdict::Passed)).count();
-        let failed = self.rows.len() - passed - self.rows.iter().filter(|(_, v, _)| matches!(v, Verdict::Skipped(_))).count();
+        let passed = self
+            .rows
+            .iter()
+            .filter(|(_, v, _)| matches!(v, Verdict::Passed))
+            .count();
+        let failed = self.rows.len()
+            - passed
+            - self
+                .rows
+                .iter()
+                .filter(|(_, v, _)| matches!(v, Verdict::Skipped(_)))
+                .count();
         println!();
         println!("e2e: {passed} passed, {failed} failed");
     }
 
     fn rows_total(&self, case: &str) -> f64 {
-        self.rows.iter().filter(|(c, _, _)| c == case).flat_map(|(_, _, steps)| steps.iter().map(|(_, s)| s)).sum()
+        self.rows
+            .iter()
+            .filter(|(c, _, _)| c == case)
+            .flat_map(|(_, _, steps)| steps.iter().map(|(_, s)| s))
+            .sum()
     }
 }

@@ -59,7 +59,12 @@ impl Choices {
             (None, Some(_)) => Some(Architecture::Separate),
             (architecture, _) => architecture,
         };
-        Ok(Choices { architecture, backend, database, ..Choices::default() })
+        Ok(Choices {
+            architecture,
+            backend,
+            database,
+            ..Choices::default()
+        })
     }
 
     /// The `--define` values for cargo-generate.
@@ -139,8 +144,13 @@ mod tests {
         let all = Choices::all();
         assert_eq!(all.len(), 24);
         assert!(all.iter().all(Choices::is_complete));
-        let names: std::collections::HashSet<String> = all.iter().map(ToString::to_string).collect();
-        assert_eq!(names.len(), 24, "names must be unique: they become folder names");
+        let names: std::collections::HashSet<String> =
+            all.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            names.len(),
+            24,
+            "names must be unique: they become folder names"
+        );
     }
 
     #[test]

@@ -9,7 +9,11 @@ use crate::flags;
 
 pub fn run(cmd: flags::E2e) -> anyhow::Result<()> {
     let mut args: Vec<String> = Vec::new();
-    for (flag, value) in [("--database", &cmd.database), ("--architecture", &cmd.architecture), ("--backend", &cmd.backend)] {
+    for (flag, value) in [
+        ("--database", &cmd.database),
+        ("--architecture", &cmd.architecture),
+        ("--backend", &cmd.backend),
+    ] {
         if let Some(value) = value {
             args.extend([flag.to_string(), value.clone()]);
         }

@@ -69,9 +69,14 @@ pub fn generate_named(
         vcs: Some(Vcs::None),
         ..GenerateArgs::default()
     };
-    let generated = cargo_generate::generate(args).context("generation failed; nothing was written")?;
+    let generated =
+        cargo_generate::generate(args).context("generation failed; nothing was written")?;
     std::fs::rename(&generated, &target).with_context(|| {
-        format!("cannot move {} to {}", generated.display(), target.display())
+        format!(
+            "cannot move {} to {}",
+            generated.display(),
+            target.display()
+        )
     })?;
     Ok(target)
 }
@@ -83,11 +88,20 @@ pub fn generate(choices: &Choices, dest: &Path) -> anyhow::Result<PathBuf> {
 
 /// cargo-generate fills an `authors` variable and fails without a user name; say how to fix that.
 fn ensure_user_identity() -> anyhow::Result<()> {
-    let known = ["CARGO_NAME", "GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME", "USER", "USERNAME", "NAME"]
-        .iter()
-        .any(|var| std::env::var_os(var).is_some());
+    let known = [
+        "CARGO_NAME",
+        "GIT_AUTHOR_NAME",
+        "GIT_COMMITTER_NAME",
+        "USER",
+        "USERNAME",
+        "NAME",
+    ]
+    .iter()
+    .any(|var| std::env::var_os(var).is_some());
     if !known {
-        bail!("cargo-generate needs a user name: set USER or CARGO_NAME (e.g. `export USER=$(whoami)`)");
+        bail!(
+            "cargo-generate needs a user name: set USER or CARGO_NAME (e.g. `export USER=$(whoami)`)"
+        );
     }
     Ok(())
 }

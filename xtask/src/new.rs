@@ -10,8 +10,11 @@ use crate::flags;
 use crate::generate::{Interaction, generate_named};
 
 pub fn run(cmd: flags::New) -> anyhow::Result<()> {
-    let mut choices =
-        Choices::parse(cmd.architecture.as_deref(), cmd.backend.as_deref(), cmd.database.as_deref())?;
+    let mut choices = Choices::parse(
+        cmd.architecture.as_deref(),
+        cmd.backend.as_deref(),
+        cmd.database.as_deref(),
+    )?;
     choices.frontend_url = cmd.frontend_url;
     choices.backend_url = cmd.backend_url;
     choices.database_url = cmd.database_url;
@@ -34,8 +37,16 @@ pub fn run(cmd: flags::New) -> anyhow::Result<()> {
         return Ok(());
     }
     let project = project_xtask::Project::load(&dir)?;
-    project_xtask::setup(&project, &project_xtask::setup::Options { no_install: false })
-        .with_context(|| format!("setup of {} failed; fix the cause above, then run `cargo xtask setup` inside it", dir.display()))?;
+    project_xtask::setup(
+        &project,
+        &project_xtask::setup::Options { no_install: false },
+    )
+    .with_context(|| {
+        format!(
+            "setup of {} failed; fix the cause above, then run `cargo xtask setup` inside it",
+            dir.display()
+        )
+    })?;
     eprintln!("Ready: cd {} && cargo xtask dev", dir.display());
     Ok(())
 }

@@ -11,8 +11,13 @@ pub fn server_url(family: DbFamily) -> Option<String> {
         DbFamily::Mysql => ("E2E_MYSQL_URL", "mysql://root@127.0.0.1:3306"),
         DbFamily::Sqlite => return None,
     };
-    Some(std::env::var(variable).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_string()))
-        .map(|url| url.trim_end_matches('/').to_string())
+    Some(
+        std::env::var(variable)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| default.to_string()),
+    )
+    .map(|url| url.trim_end_matches('/').to_string())
 }
 
 /// A database that exists until this value is dropped.
@@ -28,7 +33,11 @@ impl ScratchDb {
         execute(family, server, &format!("DROP DATABASE IF EXISTS {name}"))?;
         execute(family, server, &format!("CREATE DATABASE {name}"))
             .with_context(|| format!("cannot create database {name} on {server}"))?;
-        Ok(ScratchDb { family, server: server.to_string(), name })
+        Ok(ScratchDb {
+            family,
+            server: server.to_string(),
+            name,
+        })
     }
 
     pub fn url(&self) -> String {
@@ -50,7 +59,9 @@ impl Drop for ScratchDb {
 
 /// Runs one statement on the server's maintenance database.
 pub fn execute(family: DbFamily, server: &str, sql: &str) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async {
         use sqlx::Connection;
         match family {

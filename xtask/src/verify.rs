@@ -22,11 +22,22 @@ pub fn run(cmd: flags::Verify) -> anyhow::Result<()> {
 
     let started = Instant::now();
     let tidy = tidy_problems(&crate::project_root());
-    report.push(Row::new("repository", "one cargo-generate.toml", tidy, started));
+    report.push(Row::new(
+        "repository",
+        "one cargo-generate.toml",
+        tidy,
+        started,
+    ));
 
     // Outside the repository: generating below a Cargo workspace would be picked up by it.
-    let out = tempfile::Builder::new().prefix("better-auth-v2-verify-").tempdir()?;
-    eprintln!("==> rendering {} combinations into {}", Choices::all().len(), out.path().display());
+    let out = tempfile::Builder::new()
+        .prefix("better-auth-v2-verify-")
+        .tempdir()?;
+    eprintln!(
+        "==> rendering {} combinations into {}",
+        Choices::all().len(),
+        out.path().display()
+    );
     let mut rendered = Vec::new();
     for choices in Choices::all() {
         let started = Instant::now();
@@ -37,7 +48,12 @@ pub fn run(cmd: flags::Verify) -> anyhow::Result<()> {
             }
             Err(err) => (None, vec![format!("generation failed: {err:#}")]),
         };
-        report.push(Row::new(&choices.to_string(), "render + static checks", problems, started));
+        report.push(Row::new(
+            &choices.to_string(),
+            "render + static checks",
+            problems,
+            started,
+        ));
         if let Some(dir) = dir {
             rendered.push((choices, dir));
         }
@@ -45,7 +61,12 @@ pub fn run(cmd: flags::Verify) -> anyhow::Result<()> {
 
     let started = Instant::now();
     let python = python_compiles(&rendered);
-    report.push(Row::new("fastapi variants", "python -m compileall", python, started));
+    report.push(Row::new(
+        "fastapi variants",
+        "python -m compileall",
+        python,
+        started,
+    ));
 
     if cmd.build {
         build::run(&rendered, cmd.full, &mut report)?;
@@ -82,12 +103,17 @@ fn find_files(root: &Path, name: &str) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             let file_name = entry.file_name();
             if path.is_dir() {
-                if !matches!(file_name.to_str(), Some(".git" | "target" | "node_modules" | ".venv")) {
+                if !matches!(
+                    file_name.to_str(),
+                    Some(".git" | "target" | "node_modules" | ".venv")
+                ) {
                     stack.push(path);
                 }
             } else if file_name == name {

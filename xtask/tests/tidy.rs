@@ -12,7 +12,10 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
             let path = entry.path();
             let name = entry.file_name();
             if path.is_dir() {
-                if !matches!(name.to_str(), Some("node_modules" | ".venv" | "target" | ".next" | "__pycache__")) {
+                if !matches!(
+                    name.to_str(),
+                    Some("node_modules" | ".venv" | "target" | ".next" | "__pycache__")
+                ) {
                     stack.push(path);
                 }
             } else {
@@ -57,10 +60,16 @@ fn every_liquid_file_is_rendered_and_every_rendered_file_exists() {
         .collect();
     let include = include_list();
     for file in &liquid {
-        assert!(include.contains(file), "{file}.liquid is not in cargo-generate.toml's include list: it would be copied unrendered");
+        assert!(
+            include.contains(file),
+            "{file}.liquid is not in cargo-generate.toml's include list: it would be copied unrendered"
+        );
     }
     for file in &include {
-        assert!(liquid.contains(file), "include lists {file}, but template/{file}.liquid does not exist");
+        assert!(
+            liquid.contains(file),
+            "include lists {file}, but template/{file}.liquid does not exist"
+        );
     }
 }
 
@@ -72,7 +81,9 @@ fn liquid_syntax_only_in_liquid_files() {
         if path.extension().is_some_and(|e| e == "liquid") {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
         assert!(
             xtask::verify::liquid_leftover(&text).is_none(),
             "{} uses template syntax but is not a .liquid file",
@@ -103,7 +114,11 @@ fn hooks_exist_where_the_config_points() {
     for kind in ["pre", "post"] {
         for hook in config["hooks"][kind].as_array().unwrap() {
             let path = project_root().join("template").join(hook.as_str().unwrap());
-            assert!(path.is_file(), "{kind} hook {} does not exist", path.display());
+            assert!(
+                path.is_file(),
+                "{kind} hook {} does not exist",
+                path.display()
+            );
         }
     }
 }

@@ -172,19 +172,26 @@ fn backend(project: &Project, backend: Backend) -> anyhow::Result<Service> {
         }
     };
     let (mut command, shown_as) = match backend {
-        Backend::Fastapi => (
-            Python::find(&dir)?.command(&dir, &["-m", "app"]),
-            "uv run python -m app",
-        ),
+        Backend::Fastapi => {
+            let python = Python::find(&dir)?;
+            (
+                python.command(&dir, &["-m", "app"]),
+                python.shown(&["-m", "app"]),
+            )
+        }
         Backend::Express => {
             let mut command = Node::find(project)?.command("npm");
             command.arg("start");
-            (command, "npm start")
+            (command, "npm start".to_string())
         }
-        Backend::Axum => (
-            cargo::backend_command("run", project.manifest.database.family()),
-            "cargo run -p backend --no-default-features --features <database family>",
-        ),
+        Backend::Axum => {
+            let family = project.manifest.database.family();
+            let shown = format!(
+                "cargo run -p backend --no-default-features --features {}",
+                family.name()
+            );
+            (cargo::backend_command("run", family), shown)
+        }
     };
     command.current_dir(&dir);
     Ok(Service {
@@ -192,7 +199,7 @@ fn backend(project: &Project, backend: Backend) -> anyhow::Result<Service> {
         command,
         port,
         port_source,
-        shown_as: shown_as.to_string(),
+        shown_as,
     })
 }
 

@@ -35,7 +35,7 @@ pub fn run(
         .arg("--disable-warning=ExperimentalWarning")
         .arg(format!("scripts/{script}"))
         .current_dir(&frontend)
-        .envs(project.frontend_env()?.vars())
+        .envs(project.frontend_env()?.vars_for_child())
         .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

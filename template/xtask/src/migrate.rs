@@ -47,7 +47,7 @@ fn migrate(project: &Project) -> anyhow::Result<Outcome> {
     command.args(["migrate", "--yes"]).current_dir(&frontend);
     // Values from frontend/.env go into the process environment, which beats both .env and .env.local
     // inside the CLI: it migrates exactly the database the app uses, whatever the shell has set.
-    command.envs(env.vars()).env("NO_COLOR", "1");
+    command.envs(env.vars_for_child()).env("NO_COLOR", "1");
     let output = command
         .output()
         .with_context(|| format!("cannot start {}", cli.display()))?;

@@ -34,17 +34,20 @@ pub fn run(project: &Project) -> anyhow::Result<()> {
 
     if let (Some(backend), Some(dir)) = (project.manifest.backend, project.backend_dir()) {
         let (title, mut command) = match backend {
-            Backend::Fastapi => (
-                "uv run pytest",
-                Python::find(&dir)?.command(&dir, &["-m", "pytest"]),
-            ),
+            Backend::Fastapi => {
+                let python = Python::find(&dir)?;
+                (
+                    python.shown(&["-m", "pytest"]),
+                    python.command(&dir, &["-m", "pytest"]),
+                )
+            }
             Backend::Express => {
                 let mut command = node.command("npm");
                 command.arg("test");
-                ("npm test", command)
+                ("npm test".to_string(), command)
             }
             Backend::Axum => (
-                "cargo test -p backend",
+                "cargo test -p backend".to_string(),
                 cargo::backend_command("test", project.manifest.database.family()),
             ),
         };

@@ -59,7 +59,7 @@ pub fn run(project: &Project, options: &Options) -> anyhow::Result<()> {
     } else {
         step("Install frontend dependencies (npm)", || {
             let installed = install::npm(&node, &project.frontend_dir())?;
-            info(install::describe(installed));
+            info(&installed.describe());
             Ok(())
         })?;
         if let Some(backend) = manifest.backend {
@@ -67,7 +67,7 @@ pub fn run(project: &Project, options: &Options) -> anyhow::Result<()> {
                 &format!("Install backend dependencies ({})", install_tool(backend)),
                 || {
                     let installed = install::backend(project, backend, &node)?;
-                    info(install::describe(installed));
+                    info(&installed.describe());
                     Ok(())
                 },
             )?;

@@ -25,12 +25,22 @@ pub fn run(rendered: &[(Choices, PathBuf)], full: bool, report: &mut Report) -> 
 
     let started = Instant::now();
     let shared = shared_frontend_install(&frontends)?;
-    report.push(Row::new("frontend deps", "one shared npm install", Vec::new(), started));
+    report.push(Row::new(
+        "frontend deps",
+        "one shared npm install",
+        Vec::new(),
+        started,
+    ));
 
     for (choices, dir) in &frontends {
         let started = Instant::now();
         let problems = typecheck_frontend(&dir.join("frontend"), &shared);
-        report.push(Row::new(&frontend_name(choices), "tsc --noEmit", problems, started));
+        report.push(Row::new(
+            &frontend_name(choices),
+            "tsc --noEmit",
+            problems,
+            started,
+        ));
     }
 
     let to_build: Vec<&(Choices, PathBuf)> = if full {
@@ -38,30 +48,51 @@ pub fn run(rendered: &[(Choices, PathBuf)], full: bool, report: &mut Report) -> 
     } else {
         [Architecture::Monolithic, Architecture::Separate]
             .iter()
-            .filter_map(|arch| frontends.iter().find(|(c, _)| c.architecture == Some(*arch)))
+            .filter_map(|arch| {
+                frontends
+                    .iter()
+                    .find(|(c, _)| c.architecture == Some(*arch))
+            })
             .collect()
     };
     for (choices, dir) in to_build {
         let started = Instant::now();
         let problems = next_build(&dir.join("frontend"));
-        report.push(Row::new(&frontend_name(choices), "npm install + next build", problems, started));
+        report.push(Row::new(
+            &frontend_name(choices),
+            "npm install + next build",
+            problems,
+            started,
+        ));
     }
 
     let mut tested = Vec::new();
     for (choices, dir) in rendered {
-        let Some(backend) = choices.backend else { continue };
+        let Some(backend) = choices.backend else {
+            continue;
+        };
         let started = Instant::now();
         let database = choices.database.unwrap_or(Database::Sqlite);
         let problems = check_backend(backend, database, &dir.join("backend"), dir);
         let installed = problems.is_empty();
-        report.push(Row::new(&choices.to_string(), backend_check_name(backend), problems, started));
+        report.push(Row::new(
+            &choices.to_string(),
+            backend_check_name(backend),
+            problems,
+            started,
+        ));
         // Each backend's own test suite, once per database family it has a driver for, on a real server.
         let family = database.family();
         if installed && !tested.contains(&(backend, family)) {
             tested.push((backend, family));
             let started = Instant::now();
             let problems = test_backend(backend, family, &dir.join("backend"), dir);
-            report.push(Row::new(&choices.to_string(), "backend test suite", problems, started));
+            report.push(Row::new(
+                &choices.to_string(),
+                "backend test suite",
+                problems,
+                started,
+            ));
         }
     }
     Ok(())
@@ -70,16 +101,27 @@ pub fn run(rendered: &[(Choices, PathBuf)], full: bool, report: &mut Report) -> 
 /// Runs the backend's own tests, against a scratch database on the local server for PostgreSQL and MySQL.
 fn test_backend(backend: Backend, family: DbFamily, dir: &Path, project: &Path) -> Vec<String> {
     let scratch = match scratch_db::server_url(family) {
-        Some(server) => match ScratchDb::create(family, &server, &format!("verify_{}_{}", backend.name(), family.name())) {
+        Some(server) => match ScratchDb::create(
+            family,
+            &server,
+            &format!("verify_{}_{}", backend.name(), family.name()),
+        ) {
             Ok(scratch) => Some(scratch),
-            Err(err) => return vec![format!("{err:#} (is the {} server running?)", family.name())],
+            Err(err) => {
+                return vec![format!(
+                    "{err:#} (is the {} server running?)",
+                    family.name()
+                )];
+            }
         },
         None => None,
     };
     let mut command = match backend {
         Backend::Fastapi => {
             let mut command = Command::new("uv");
-            command.args(["run", "--quiet", "pytest", "-q"]).current_dir(dir);
+            command
+                .args(["run", "--quiet", "pytest", "-q"])
+                .current_dir(dir);
             command
         }
         Backend::Express => {
@@ -90,7 +132,15 @@ fn test_backend(backend: Backend, family: DbFamily, dir: &Path, project: &Path) 
         Backend::Axum => {
             let mut command = Command::new("cargo");
             command
-                .args(["test", "--quiet", "-p", "backend", "--no-default-features", "--features", family.name()])
+                .args([
+                    "test",
+                    "--quiet",
+                    "-p",
+                    "backend",
+                    "--no-default-features",
+                    "--features",
+                    family.name(),
+                ])
                 .current_dir(project)
                 .env("CARGO_TARGET_DIR", generated_target_dir());
             command
@@ -114,7 +164,8 @@ fn frontend_name(choices: &Choices) -> String {
 fn distinct_frontends(rendered: &[(Choices, PathBuf)]) -> Vec<(Choices, PathBuf)> {
     let mut seen = BTreeMap::new();
     for (choices, dir) in rendered {
-        seen.entry(frontend_name(choices)).or_insert_with(|| (choices.clone(), dir.clone()));
+        seen.entry(frontend_name(choices))
+            .or_insert_with(|| (choices.clone(), dir.clone()));
     }
     seen.into_values().collect()
 }
@@ -138,7 +189,8 @@ fn shared_frontend_install(frontends: &[(Choices, PathBuf)]) -> anyhow::Result<P
     let mut dependencies = serde_json::Map::new();
     for (_, dir) in frontends {
         let path = dir.join("frontend/package.json");
-        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         let package: serde_json::Value = serde_json::from_str(&text)?;
         for section in ["dependencies", "devDependencies"] {
             if let Some(map) = package[section].as_object() {
@@ -160,12 +212,16 @@ fn shared_frontend_install(frontends: &[(Choices, PathBuf)]) -> anyhow::Result<P
     let node_modules = cache.join("node_modules");
     let stamp = node_modules.join(".installed-package.json");
     if std::fs::read_to_string(&stamp).ok().as_deref() == Some(union.as_str()) {
-        eprintln!("    shared frontend install is up to date ({})", cache.display());
+        eprintln!(
+            "    shared frontend install is up to date ({})",
+            cache.display()
+        );
         return Ok(node_modules);
     }
     std::fs::write(cache.join("package.json"), &union)?;
     let mut npm = Command::new("npm");
-    npm.args(["install", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(&cache);
+    npm.args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(&cache);
     let problems = run_step(&mut npm, "npm install (shared frontend deps)");
     if !problems.is_empty() {
         bail!("{}", problems.join("\n"));
@@ -183,7 +239,10 @@ fn typecheck_frontend(frontend: &Path, shared_node_modules: &Path) -> Vec<String
     }
     let tsc = shared_node_modules.join("typescript/bin/tsc");
     let mut command = Command::new("node");
-    command.arg(tsc).args(["--noEmit", "-p", "."]).current_dir(frontend);
+    command
+        .arg(tsc)
+        .args(["--noEmit", "-p", "."])
+        .current_dir(frontend);
     let problems = run_step(&mut command, "tsc --noEmit");
     // The link must not survive: a later real install (next build) would write into the shared folder.
     let _ = std::fs::remove_file(&link);
@@ -192,7 +251,9 @@ fn typecheck_frontend(frontend: &Path, shared_node_modules: &Path) -> Vec<String
 
 fn next_build(frontend: &Path) -> Vec<String> {
     let mut install = Command::new("npm");
-    install.args(["install", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(frontend);
+    install
+        .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(frontend);
     let problems = run_step(&mut install, "npm install");
     if !problems.is_empty() {
         return problems;
@@ -202,7 +263,10 @@ fn next_build(frontend: &Path) -> Vec<String> {
         .args(["run", "build"])
         .current_dir(frontend)
         // A throwaway secret for the build only (never written to a file); Better Auth refuses the default.
-        .env("BETTER_AUTH_SECRET", "verify-build-throwaway-secret-0123456789abcdef")
+        .env(
+            "BETTER_AUTH_SECRET",
+            "verify-build-throwaway-secret-0123456789abcdef",
+        )
         .env("NEXT_TELEMETRY_DISABLED", "1");
     run_step(&mut build, "next build")
 }
@@ -223,17 +287,22 @@ fn check_backend(backend: Backend, database: Database, dir: &Path, project: &Pat
             let mut problems = run_step(&mut sync, "uv sync");
             if problems.is_empty() {
                 let mut ruff = Command::new("uv");
-                ruff.args(["run", "--quiet", "ruff", "check", "."]).current_dir(dir);
+                ruff.args(["run", "--quiet", "ruff", "check", "."])
+                    .current_dir(dir);
                 problems.extend(run_step(&mut ruff, "ruff check"));
                 let mut import = Command::new("uv");
-                import.args(["run", "--quiet", "python", "-c", "import app.main"]).current_dir(dir);
+                import
+                    .args(["run", "--quiet", "python", "-c", "import app.main"])
+                    .current_dir(dir);
                 problems.extend(run_step(&mut import, "import app.main"));
             }
             problems
         }
         Backend::Express => {
             let mut install = Command::new("npm");
-            install.args(["install", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(dir);
+            install
+                .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+                .current_dir(dir);
             let mut problems = run_step(&mut install, "npm install");
             if problems.is_empty() {
                 let mut typecheck = Command::new("npm");
@@ -246,7 +315,15 @@ fn check_backend(backend: Backend, database: Database, dir: &Path, project: &Pat
             let family = database.family().name();
             let mut check = Command::new("cargo");
             check
-                .args(["check", "--quiet", "-p", "backend", "--no-default-features", "--features", family])
+                .args([
+                    "check",
+                    "--quiet",
+                    "-p",
+                    "backend",
+                    "--no-default-features",
+                    "--features",
+                    family,
+                ])
                 .current_dir(project)
                 .env("CARGO_TARGET_DIR", generated_target_dir());
             run_step(&mut check, "cargo check -p backend")
@@ -274,8 +351,13 @@ fn run_step(command: &mut Command, what: &str) -> Vec<String> {
             );
             let lines: Vec<&str> = text.lines().collect();
             let tail = lines[lines.len().saturating_sub(25)..].join("\n           ");
-            vec![format!("{what} failed ({}):\n           {tail}", output.status)]
+            vec![format!(
+                "{what} failed ({}):\n           {tail}",
+                output.status
+            )]
         }
-        Err(err) => vec![format!("cannot run {what}: {err} (is it installed? see .ci/run)")],
+        Err(err) => vec![format!(
+            "cannot run {what}: {err} (is it installed? see .ci/run)"
+        )],
     }
 }

@@ -28,8 +28,14 @@ const VARIABLES: [&str; 14] = [
 const EMPTY_ON_PURPOSE: [&str; 3] = ["BETTER_AUTH_SECRET", "DATABASE_AUTH_TOKEN", "NEON_WS_PROXY"];
 
 /// Driver packages a frontend may depend on; exactly the chosen database's must be present.
-const DRIVERS: [&str; 6] =
-    ["pg", "mysql2", "@neondatabase/serverless", "ws", "@libsql/kysely-libsql", "better-sqlite3"];
+const DRIVERS: [&str; 6] = [
+    "pg",
+    "mysql2",
+    "@neondatabase/serverless",
+    "ws",
+    "@libsql/kysely-libsql",
+    "better-sqlite3",
+];
 
 pub fn check_project(dir: &Path, choices: &Choices) -> Vec<String> {
     let mut problems = Vec::new();
@@ -51,7 +57,9 @@ fn list_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(current) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&current) else { continue };
+        let Ok(entries) = std::fs::read_dir(&current) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -66,19 +74,34 @@ fn list_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn read(dir: &Path, relative: &str) -> Result<String, String> {
-    std::fs::read_to_string(dir.join(relative)).map_err(|err| format!("{relative}: cannot read ({err})"))
+    std::fs::read_to_string(dir.join(relative))
+        .map_err(|err| format!("{relative}: cannot read ({err})"))
 }
 
 fn no_development_leftovers(dir: &Path, files: &[PathBuf]) -> Vec<String> {
     let forbidden = ["node_modules", ".venv", ".next", "target", "__pycache__"];
     let mut problems: Vec<String> = files
         .iter()
-        .filter(|file| file.components().any(|c| forbidden.iter().any(|f| c.as_os_str() == *f)))
+        .filter(|file| {
+            file.components()
+                .any(|c| forbidden.iter().any(|f| c.as_os_str() == *f))
+        })
         .take(3)
-        .map(|file| format!("{}: development leftover copied into the project", file.display()))
+        .map(|file| {
+            format!(
+                "{}: development leftover copied into the project",
+                file.display()
+            )
+        })
         .collect();
-    for leftover in files.iter().filter(|f| f.extension().is_some_and(|e| e == "db" || e == "liquid")) {
-        problems.push(format!("{}: should not be in a generated project", leftover.display()));
+    for leftover in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "db" || e == "liquid"))
+    {
+        problems.push(format!(
+            "{}: should not be in a generated project",
+            leftover.display()
+        ));
     }
     if dir.join("cargo-generate.toml").exists() {
         problems.push("cargo-generate.toml copied into the project".to_string());
@@ -89,7 +112,9 @@ fn no_development_leftovers(dir: &Path, files: &[PathBuf]) -> Vec<String> {
 fn no_liquid_leftovers(dir: &Path, files: &[PathBuf]) -> Vec<String> {
     let mut problems = Vec::new();
     for file in files {
-        let Ok(text) = std::fs::read_to_string(dir.join(file)) else { continue };
+        let Ok(text) = std::fs::read_to_string(dir.join(file)) else {
+            continue;
+        };
         if let Some(leftover) = liquid_leftover(&text) {
             problems.push(format!("{}: leftover Liquid `{leftover}`", file.display()));
         }
@@ -107,7 +132,18 @@ pub fn liquid_leftover(text: &str) -> Option<String> {
     }
     for (start, _) in text.match_indices("{%") {
         let inside = text[start + 2..].trim_start_matches('-').trim_start();
-        let tags = ["if ", "endif", "else", "elsif ", "unless ", "endunless", "for ", "endfor", "raw", "endraw"];
+        let tags = [
+            "if ",
+            "endif",
+            "else",
+            "elsif ",
+            "unless ",
+            "endunless",
+            "for ",
+            "endfor",
+            "raw",
+            "endraw",
+        ];
         if tags.iter().any(|tag| inside.starts_with(tag)) {
             return Some(text[start..].chars().take(30).collect());
         }
@@ -121,14 +157,23 @@ fn no_empty_substitutions(dir: &Path) -> Vec<String> {
     for env in [".env", ".env.example"] {
         for app in ["frontend", "backend"] {
             let relative = format!("{app}/{env}");
-            let Ok(text) = std::fs::read_to_string(dir.join(&relative)) else { continue };
+            let Ok(text) = std::fs::read_to_string(dir.join(&relative)) else {
+                continue;
+            };
             problems.extend(empty_env_values(&text).into_iter().map(|key| {
                 format!("{relative}: {key} is empty (a template value rendered as nothing)")
             }));
         }
     }
-    for relative in ["better-auth.toml", "frontend/package.json", "Cargo.toml", ".cargo/config.toml"] {
-        let Ok(text) = std::fs::read_to_string(dir.join(relative)) else { continue };
+    for relative in [
+        "better-auth.toml",
+        "frontend/package.json",
+        "Cargo.toml",
+        ".cargo/config.toml",
+    ] {
+        let Ok(text) = std::fs::read_to_string(dir.join(relative)) else {
+            continue;
+        };
         if let Some(line) = text.lines().find(|line| has_empty_value(line)) {
             problems.push(format!("{relative}: empty value in `{}`", line.trim()));
         }
@@ -152,7 +197,10 @@ pub fn empty_env_values(text: &str) -> Vec<String> {
 
 fn has_empty_value(line: &str) -> bool {
     let line = line.trim();
-    line.ends_with("= \"\"") || line.ends_with("=\"\"") || line.contains(": \"\"") || line.ends_with("--features --")
+    line.ends_with("= \"\"")
+        || line.ends_with("=\"\"")
+        || line.contains(": \"\"")
+        || line.ends_with("--features --")
 }
 
 fn structured_files_parse(dir: &Path, files: &[PathBuf]) -> Vec<String> {
@@ -171,11 +219,18 @@ fn structured_files_parse(dir: &Path, files: &[PathBuf]) -> Vec<String> {
         };
         let result = match extension {
             // tsconfig files are JSON with comments, as TypeScript reads them.
-            Some("json") if is_tsconfig(file) => serde_json::from_str::<serde_json::Value>(&strip_json_comments(&text))
+            Some("json") if is_tsconfig(file) => {
+                serde_json::from_str::<serde_json::Value>(&strip_json_comments(&text))
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            }
+            Some("json") => serde_json::from_str::<serde_json::Value>(&text)
                 .map(drop)
                 .map_err(|e| e.to_string()),
-            Some("json") => serde_json::from_str::<serde_json::Value>(&text).map(drop).map_err(|e| e.to_string()),
-            _ => text.parse::<toml::Table>().map(drop).map_err(|e| e.to_string()),
+            _ => text
+                .parse::<toml::Table>()
+                .map(drop)
+                .map_err(|e| e.to_string()),
         };
         if let Err(err) = result {
             problems.push(format!("{}: does not parse: {err}", file.display()));
@@ -185,7 +240,9 @@ fn structured_files_parse(dir: &Path, files: &[PathBuf]) -> Vec<String> {
 }
 
 fn is_tsconfig(file: &Path) -> bool {
-    file.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("tsconfig"))
+    file.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("tsconfig"))
 }
 
 /// Removes `//` and `/* */` comments outside strings, and trailing commas before `}` or `]`.
@@ -250,14 +307,26 @@ fn manifest_matches(dir: &Path, choices: &Choices) -> Vec<String> {
         Err(err) => return vec![format!("better-auth.toml: {err:#}")],
     };
     let mut problems = Vec::new();
-    if choices.architecture.is_some_and(|a| a != manifest.architecture) {
-        problems.push(format!("better-auth.toml: architecture {:?}, asked for {:?}", manifest.architecture, choices.architecture));
+    if choices
+        .architecture
+        .is_some_and(|a| a != manifest.architecture)
+    {
+        problems.push(format!(
+            "better-auth.toml: architecture {:?}, asked for {:?}",
+            manifest.architecture, choices.architecture
+        ));
     }
     if choices.database.is_some_and(|d| d != manifest.database) {
-        problems.push(format!("better-auth.toml: database {:?}, asked for {:?}", manifest.database, choices.database));
+        problems.push(format!(
+            "better-auth.toml: database {:?}, asked for {:?}",
+            manifest.database, choices.database
+        ));
     }
     if choices.backend != manifest.backend && choices.backend.is_some() {
-        problems.push(format!("better-auth.toml: backend {:?}, asked for {:?}", manifest.backend, choices.backend));
+        problems.push(format!(
+            "better-auth.toml: backend {:?}, asked for {:?}",
+            manifest.backend, choices.backend
+        ));
     }
     problems
 }
@@ -272,9 +341,11 @@ fn jwt_plugin_iff_separate(dir: &Path, choices: &Choices) -> Vec<String> {
                 problems.push(format!("frontend/src/lib/auth.ts: jwt() plugin present = {has_jwt}, expected {separate}"));
             }
             match (auth.rfind("nextCookies()"), auth.rfind("jwt(")) {
-                (None, _) => problems.push("frontend/src/lib/auth.ts: nextCookies() plugin missing".to_string()),
-                (Some(next_cookies), Some(jwt)) if jwt > next_cookies => problems
-                    .push("frontend/src/lib/auth.ts: nextCookies() must be the last plugin".to_string()),
+                (None, _) => problems
+                    .push("frontend/src/lib/auth.ts: nextCookies() plugin missing".to_string()),
+                (Some(next_cookies), Some(jwt)) if jwt > next_cookies => problems.push(
+                    "frontend/src/lib/auth.ts: nextCookies() must be the last plugin".to_string(),
+                ),
                 _ => {}
             }
         }
@@ -291,7 +362,9 @@ fn jwt_plugin_iff_separate(dir: &Path, choices: &Choices) -> Vec<String> {
     }
     let interceptor = dir.join("frontend/src/lib/api-interceptor.ts").exists();
     if interceptor != separate {
-        problems.push(format!("frontend/src/lib/api-interceptor.ts present = {interceptor}, expected {separate}"));
+        problems.push(format!(
+            "frontend/src/lib/api-interceptor.ts present = {interceptor}, expected {separate}"
+        ));
     }
     problems
 }
@@ -332,15 +405,22 @@ fn driver_packages(dir: &Path, choices: &Choices) -> Vec<String> {
     }
     let separate = choices.architecture == Some(Architecture::Separate);
     if dependencies.get("axios").is_some() != separate {
-        problems.push(format!("frontend/package.json: axios must be a dependency iff separate ({separate})"));
+        problems.push(format!(
+            "frontend/package.json: axios must be a dependency iff separate ({separate})"
+        ));
     }
     if dependencies.get("better-auth").is_none() {
         problems.push("frontend/package.json: better-auth missing".to_string());
     }
     if dev_dependencies.get("auth").is_none() {
-        problems.push("frontend/package.json: the `auth` CLI must be pinned as a devDependency".to_string());
+        problems.push(
+            "frontend/package.json: the `auth` CLI must be pinned as a devDependency".to_string(),
+        );
     }
-    if !package["engines"]["node"].as_str().is_some_and(|range| range.contains("22.12")) {
+    if !package["engines"]["node"]
+        .as_str()
+        .is_some_and(|range| range.contains("22.12"))
+    {
         problems.push("frontend/package.json: engines.node must require >= 22.12".to_string());
     }
     problems
@@ -413,7 +493,8 @@ mod tests {
 
     #[test]
     fn empty_env_values_allow_the_secret_only() {
-        let text = "# c\nBETTER_AUTH_SECRET=\nDATABASE_URL=\nBETTER_AUTH_URL=http://x\nJWT_ISSUER=\"\"\n";
+        let text =
+            "# c\nBETTER_AUTH_SECRET=\nDATABASE_URL=\nBETTER_AUTH_URL=http://x\nJWT_ISSUER=\"\"\n";
         assert_eq!(empty_env_values(text), ["DATABASE_URL", "JWT_ISSUER"]);
     }
 

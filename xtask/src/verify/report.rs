@@ -28,8 +28,15 @@ pub struct Report {
 impl Report {
     /// Adds a row and says at once how it went, so long runs show progress.
     pub fn push(&mut self, row: Row) {
-        let verdict = if row.problems.is_empty() { "ok" } else { "FAIL" };
-        eprintln!("    {verdict:<4} {} — {} ({:.1}s)", row.subject, row.check, row.seconds);
+        let verdict = if row.problems.is_empty() {
+            "ok"
+        } else {
+            "FAIL"
+        };
+        eprintln!(
+            "    {verdict:<4} {} — {} ({:.1}s)",
+            row.subject, row.check, row.seconds
+        );
         for problem in &row.problems {
             eprintln!("         {problem}");
         }
@@ -37,7 +44,10 @@ impl Report {
     }
 
     pub fn failed(&self) -> usize {
-        self.rows.iter().filter(|row| !row.problems.is_empty()).count()
+        self.rows
+            .iter()
+            .filter(|row| !row.problems.is_empty())
+            .count()
     }
 
     pub fn count(&self) -> usize {
@@ -45,12 +55,29 @@ impl Report {
     }
 
     pub fn print(&self) {
-        let width = self.rows.iter().map(|row| row.subject.len()).max().unwrap_or(0);
-        let check_width = self.rows.iter().map(|row| row.check.len()).max().unwrap_or(0);
+        let width = self
+            .rows
+            .iter()
+            .map(|row| row.subject.len())
+            .max()
+            .unwrap_or(0);
+        let check_width = self
+            .rows
+            .iter()
+            .map(|row| row.check.len())
+            .max()
+            .unwrap_or(0);
         println!();
-        println!("{:<width$}  {:<check_width$}  result  time", "combination", "check");
+        println!(
+            "{:<width$}  {:<check_width$}  result  time",
+            "combination", "check"
+        );
         for row in &self.rows {
-            let verdict = if row.problems.is_empty() { "pass" } else { "FAIL" };
+            let verdict = if row.problems.is_empty() {
+                "pass"
+            } else {
+                "FAIL"
+            };
             println!(
                 "{:<width$}  {:<check_width$}  {verdict:<6}  {:.1}s",
                 row.subject, row.check, row.seconds

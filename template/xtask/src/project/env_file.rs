@@ -52,6 +52,17 @@ impl EnvFile {
         vars
     }
 
+    /// The variables to hand a child process explicitly: the file's non-empty values, except those the
+    /// process environment already sets — the precedence the apps and the `auth` CLI themselves apply
+    /// (and how tests point the app at a proxy or scratch database without editing the file). An empty
+    /// value means "unset", so it never hides a value from the environment.
+    pub fn vars_for_child(&self) -> Vec<(String, String)> {
+        self.vars()
+            .into_iter()
+            .filter(|(key, value)| !value.is_empty() && std::env::var_os(key).is_none_or(|v| v.is_empty()))
+            .collect()
+    }
+
     /// Sets `key` in place (keeping comments and order), or appends it.
     pub fn set(&mut self, key: &str, value: &str) {
         let new_line = format!("{key}={value}");
@@ -128,6 +139,13 @@ mod tests {
         assert_eq!(env.get_non_empty("D"), None);
         assert_eq!(env.get("E").as_deref(), Some("v"));
         assert_eq!(env.get("missing"), None);
+    }
+
+    #[test]
+    fn child_processes_get_non_empty_values_the_environment_does_not_set() {
+        // PATH is set in every test process, so the file's PATH must not replace it.
+        let env = file("PATH=/nowhere\nBETTER_AUTH_V2_TEST_KEY=1\nNEON_WS_PROXY=\n");
+        assert_eq!(env.vars_for_child(), [("BETTER_AUTH_V2_TEST_KEY".to_string(), "1".to_string())]);
     }
 
     #[test]

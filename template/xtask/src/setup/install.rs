@@ -10,38 +10,50 @@ use crate::tools::cargo;
 use crate::tools::node::{Node, run_checked};
 use crate::tools::python::Python;
 
-/// Written into `node_modules` after a successful install: a hash of what the install depended on.
+/// Written into `node_modules` or `.venv` after a successful install: a hash of what it depended on.
 const STAMP_FILE: &str = ".better-auth-v2-stamp";
 
-/// Whether an install ran or was found already done.
+/// What an install step did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Installed {
     Ran,
+    /// The stamp matched: nothing to do.
     UpToDate,
+    /// A tool that checks for itself (`uv sync`, `cargo build`) ran and did whatever was missing.
+    Synced(&'static str),
+}
+
+impl Installed {
+    pub fn describe(self) -> String {
+        match self {
+            Installed::Ran => "installed".to_string(),
+            Installed::UpToDate => {
+                "already up to date (same manifest and lockfile as the last install)".to_string()
+            }
+            Installed::Synced(tool) => format!("in sync (`{tool}` installs only what changed)"),
+        }
+    }
 }
 
 /// `npm ci` (with a lockfile) or `npm install` in `dir`, unless `node_modules` was installed from the
 /// same package.json, lockfile and Node major version.
 pub fn npm(node: &Node, dir: &Path) -> anyhow::Result<Installed> {
-    let stamp_path = dir.join("node_modules").join(STAMP_FILE);
-    if std::fs::read_to_string(&stamp_path).ok() == Some(npm_stamp(node, dir)?) {
-        return Ok(Installed::UpToDate);
-    }
     let has_lock = dir.join("package-lock.json").is_file();
-    let mut command = node.command("npm");
-    command
-        .arg(if has_lock { "ci" } else { "install" })
-        // The registry metadata of exact pins does not change: reuse the cache without asking.
-        .args(["--prefer-offline", "--no-audit", "--no-fund"])
-        .current_dir(dir);
-    run_checked(
-        &mut command,
-        if has_lock { "npm ci" } else { "npm install" },
-    )?;
-    // Hash after installing: `npm install` may have just written the lockfile.
-    std::fs::write(&stamp_path, npm_stamp(node, dir)?)
-        .with_context(|| format!("cannot write {}", stamp_path.display()))?;
-    Ok(Installed::Ran)
+    let what = if has_lock { "npm ci" } else { "npm install" };
+    // Hashed again after installing: `npm install` may have just written the lockfile.
+    stamped(
+        &dir.join("node_modules"),
+        || npm_inputs(node, dir),
+        || {
+            let mut command = node.command("npm");
+            command
+                .arg(if has_lock { "ci" } else { "install" })
+                // The registry metadata of exact pins does not change: reuse the cache without asking.
+                .args(["--prefer-offline", "--no-audit", "--no-fund"])
+                .current_dir(dir);
+            run_checked(&mut command, what).map(drop)
+        },
+    )
 }
 
 /// The backend's dependencies; what "installing" means depends on its language.
@@ -54,28 +66,56 @@ pub fn backend(project: &Project, backend: Backend, node: &Node) -> anyhow::Resu
         Backend::Fastapi => {
             let python = Python::ensure(&dir)?;
             crate::ui::info(&python.describe());
-            python.install(&dir)?;
-            Ok(Installed::Ran)
+            match python {
+                Python::Uv { .. } => python.install(&dir).map(|()| Installed::Synced("uv sync")),
+                Python::Venv { .. } => {
+                    let pyproject = || {
+                        std::fs::read(dir.join("pyproject.toml"))
+                            .context("cannot read backend/pyproject.toml")
+                    };
+                    stamped(&dir.join(".venv"), pyproject, || python.install(&dir))
+                }
+            }
         }
         Backend::Axum => {
-            // cargo's own fingerprints make a second build a no-op.
             let mut build = cargo::backend_command("build", project.manifest.database.family());
             run_checked(build.current_dir(&project.root), "cargo build -p backend")?;
-            Ok(Installed::Ran)
+            Ok(Installed::Synced("cargo build"))
         }
     }
 }
 
-fn npm_stamp(node: &Node, dir: &Path) -> anyhow::Result<String> {
+/// Runs `install` unless `folder` holds a stamp of the same `inputs`; stamps it afterwards.
+fn stamped(
+    folder: &Path,
+    inputs: impl Fn() -> anyhow::Result<Vec<u8>>,
+    install: impl FnOnce() -> anyhow::Result<()>,
+) -> anyhow::Result<Installed> {
+    let stamp_path = folder.join(STAMP_FILE);
+    let stamp = |inputs: &[u8]| format!("{:016x}\n", fnv1a(&[inputs]));
+    if std::fs::read_to_string(&stamp_path).ok() == Some(stamp(&inputs()?)) {
+        return Ok(Installed::UpToDate);
+    }
+    install()?;
+    std::fs::write(&stamp_path, stamp(&inputs()?))
+        .with_context(|| format!("cannot write {}", stamp_path.display()))?;
+    Ok(Installed::Ran)
+}
+
+fn npm_inputs(node: &Node, dir: &Path) -> anyhow::Result<Vec<u8>> {
     let package_json = std::fs::read(dir.join("package.json"))
         .with_context(|| format!("cannot read {}", dir.join("package.json").display()))?;
     let lock = std::fs::read(dir.join("package-lock.json")).unwrap_or_default();
     // Native addons are built per Node major version.
     let node_major = node.version.0.to_le_bytes();
-    Ok(format!(
-        "{:016x}\n",
-        fnv1a(&[&package_json, &lock, &node_major])
-    ))
+    Ok([
+        package_json.as_slice(),
+        &[0xff],
+        &lock,
+        &[0xff],
+        &node_major,
+    ]
+    .concat())
 }
 
 /// FNV-1a, 64 bits: stable across Rust releases (unlike `DefaultHasher`), enough to notice a change.
@@ -88,16 +128,6 @@ fn fnv1a(parts: &[&[u8]]) -> u64 {
         }
     }
     hash
-}
-
-/// How `setup` reports an install step's result.
-pub fn describe(installed: Installed) -> &'static str {
-    match installed {
-        Installed::Ran => "installed",
-        Installed::UpToDate => {
-            "already up to date (node_modules matches package.json and the lockfile)"
-        }
-    }
 }
 
 #[cfg(test)]

@@ -42,10 +42,19 @@ impl Python {
                 }
                 crate::ui::info("uv was installed but is not on PATH; using venv + pip instead");
             }
-            Err(err) => crate::ui::info(&format!(
-                "could not install uv ({}); using venv + pip instead",
-                err.to_string().lines().next().unwrap_or_default()
-            )),
+            Err(err) => {
+                // pip's reason (e.g. "externally-managed-environment"), not its whole output.
+                let text = err.to_string();
+                let lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+                let reason = lines
+                    .clone()
+                    .find(|l| l.to_ascii_lowercase().starts_with("error"))
+                    .or_else(|| lines.clone().next_back());
+                crate::ui::info(&format!(
+                    "could not install uv ({}); using venv + pip instead",
+                    reason.unwrap_or("pip failed")
+                ));
+            }
         }
         Ok(Python::Venv { python, version })
     }
@@ -122,6 +131,15 @@ impl Python {
             }
         }
         Ok(())
+    }
+
+    /// How `command(args)` reads to a user, e.g. `uv run python -m app`.
+    pub fn shown(&self, args: &[&str]) -> String {
+        let python = match self {
+            Python::Uv { .. } => "uv run python",
+            Python::Venv { .. } => ".venv/bin/python",
+        };
+        format!("{python} {}", args.join(" "))
     }
 
     /// A command that runs `python <args>` inside the backend's environment, in `backend_dir`.

@@ -90,6 +90,11 @@ impl Report {
                     self.target.kind(),
                     expected.better_auth_version
                 ));
+                if let Target::SqliteFile(path) = &self.target
+                    && !path.exists()
+                {
+                    text.push_str("  (the database file does not exist yet: `cargo xtask migrate` creates it)\n");
+                }
                 for table in &expected.tables {
                     let own: Vec<&Problem> =
                         problems.iter().filter(|p| p.table == table.name).collect();
