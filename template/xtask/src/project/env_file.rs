@@ -59,7 +59,9 @@ impl EnvFile {
     pub fn vars_for_child(&self) -> Vec<(String, String)> {
         self.vars()
             .into_iter()
-            .filter(|(key, value)| !value.is_empty() && std::env::var_os(key).is_none_or(|v| v.is_empty()))
+            .filter(|(key, value)| {
+                !value.is_empty() && std::env::var_os(key).is_none_or(|v| v.is_empty())
+            })
             .collect()
     }
 
@@ -145,7 +147,10 @@ mod tests {
     fn child_processes_get_non_empty_values_the_environment_does_not_set() {
         // PATH is set in every test process, so the file's PATH must not replace it.
         let env = file("PATH=/nowhere\nBETTER_AUTH_V2_TEST_KEY=1\nNEON_WS_PROXY=\n");
-        assert_eq!(env.vars_for_child(), [("BETTER_AUTH_V2_TEST_KEY".to_string(), "1".to_string())]);
+        assert_eq!(
+            env.vars_for_child(),
+            [("BETTER_AUTH_V2_TEST_KEY".to_string(), "1".to_string())]
+        );
     }
 
     #[test]
