@@ -5,7 +5,7 @@ mod env_file;
 mod manifest;
 
 pub use env_file::EnvFile;
-pub use manifest::{Architecture, Backend, Database, DbFamily, Manifest};
+pub use manifest::{Architecture, Backend, Database, DbFamily, FRONTEND_DRIVERS, Manifest};
 
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use project_xtask::project::{Architecture, Backend, Database, Manifest};
+use project_xtask::project::{Architecture, Backend, Database, FRONTEND_DRIVERS, Manifest};
 
 use crate::combination::Choices;
 
@@ -26,16 +26,6 @@ const VARIABLES: [&str; 14] = [
 
 /// Env keys that are empty on purpose in a fresh project (filled by setup, or optional).
 const EMPTY_ON_PURPOSE: [&str; 3] = ["BETTER_AUTH_SECRET", "DATABASE_AUTH_TOKEN", "NEON_WS_PROXY"];
-
-/// Driver packages a frontend may depend on; exactly the chosen database's must be present.
-const DRIVERS: [&str; 6] = [
-    "pg",
-    "mysql2",
-    "@neondatabase/serverless",
-    "ws",
-    "@libsql/kysely-libsql",
-    "better-sqlite3",
-];
 
 pub fn check_project(dir: &Path, choices: &Choices) -> Vec<String> {
     let mut problems = Vec::new();
@@ -369,17 +359,6 @@ fn jwt_plugin_iff_separate(dir: &Path, choices: &Choices) -> Vec<String> {
     problems
 }
 
-/// The driver packages the frontend needs for `database`.
-pub fn expected_drivers(database: Database) -> &'static [&'static str] {
-    match database {
-        Database::Sqlite => &[],
-        Database::Postgres | Database::Supabase => &["pg"],
-        Database::Mysql => &["mysql2"],
-        Database::Neon => &["@neondatabase/serverless", "ws"],
-        Database::Turso => &["@libsql/kysely-libsql"],
-    }
-}
-
 fn driver_packages(dir: &Path, choices: &Choices) -> Vec<String> {
     let text = match read(dir, "frontend/package.json") {
         Ok(text) => text,
@@ -392,8 +371,8 @@ fn driver_packages(dir: &Path, choices: &Choices) -> Vec<String> {
     let dev_dependencies = &package["devDependencies"];
     let mut problems = Vec::new();
     let database = choices.database.unwrap_or(Database::Sqlite);
-    let expected = expected_drivers(database);
-    for driver in DRIVERS {
+    let expected = database.frontend_drivers();
+    for driver in FRONTEND_DRIVERS {
         let present = dependencies.get(driver).is_some();
         if present != expected.contains(&driver) {
             problems.push(format!(

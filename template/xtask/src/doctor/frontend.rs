@@ -4,29 +4,7 @@
 
 use super::finding::{Finding, Severity};
 use super::typescript::{exported_names, imports};
-use crate::project::{Database, EnvFile};
-
-/// Every database driver package a template frontend may list.
-const DRIVERS: [&str; 7] = [
-    "pg",
-    "mysql2",
-    "@neondatabase/serverless",
-    "ws",
-    "@libsql/kysely-libsql",
-    "@libsql/client",
-    "better-sqlite3",
-];
-
-/// The driver packages `database` needs in frontend/package.json (SQLite uses the built-in node:sqlite).
-pub fn required_drivers(database: Database) -> &'static [&'static str] {
-    match database {
-        Database::Sqlite => &[],
-        Database::Postgres | Database::Supabase => &["pg"],
-        Database::Mysql => &["mysql2"],
-        Database::Neon => &["@neondatabase/serverless", "ws"],
-        Database::Turso => &["@libsql/kysely-libsql"],
-    }
-}
+use crate::project::{Database, EnvFile, FRONTEND_DRIVERS};
 
 /// `dependencies`: names listed in package.json's `dependencies`; `installed`: whether node_modules has it.
 pub fn drivers(
@@ -36,7 +14,7 @@ pub fn drivers(
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
     let listed = |name: &str| dependencies.iter().any(|d| d == name);
-    for driver in required_drivers(database) {
+    for driver in database.frontend_drivers() {
         if !listed(driver) {
             findings.push(Finding::new(
                 "driver-missing",
@@ -58,9 +36,9 @@ pub fn drivers(
             ));
         }
     }
-    for driver in DRIVERS
+    for driver in FRONTEND_DRIVERS
         .iter()
-        .filter(|d| listed(d) && !required_drivers(database).contains(d))
+        .filter(|d| listed(d) && !database.frontend_drivers().contains(d))
     {
         findings.push(Finding::new(
             "driver-unexpected",

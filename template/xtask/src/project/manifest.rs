@@ -94,7 +94,30 @@ impl Manifest {
     }
 }
 
+/// Every database driver package a generated frontend may list; exactly `Database::frontend_drivers` of
+/// them must be there.
+pub const FRONTEND_DRIVERS: [&str; 7] = [
+    "pg",
+    "mysql2",
+    "@neondatabase/serverless",
+    "ws",
+    "@libsql/kysely-libsql",
+    "@libsql/client",
+    "better-sqlite3",
+];
+
 impl Database {
+    /// The driver packages the frontend needs in package.json (SQLite uses the built-in node:sqlite).
+    pub fn frontend_drivers(self) -> &'static [&'static str] {
+        match self {
+            Database::Sqlite => &[],
+            Database::Postgres | Database::Supabase => &["pg"],
+            Database::Mysql => &["mysql2"],
+            Database::Neon => &["@neondatabase/serverless", "ws"],
+            Database::Turso => &["@libsql/kysely-libsql"],
+        }
+    }
+
     pub const ALL: [Database; 6] = [
         Database::Sqlite,
         Database::Postgres,
