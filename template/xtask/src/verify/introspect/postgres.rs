@@ -71,8 +71,8 @@ pub async fn read(url: &str) -> anyhow::Result<LiveSchema> {
 
 fn connect_hint(url: &str) -> String {
     let mut hint = format!("cannot connect to {}", redact(url));
-    if url.contains("sslmode=require") || url.contains("sslmode=verify") {
-        hint.push_str(" (this xtask connects without TLS; verify a TLS-only database such as Neon's cloud from a machine that reaches it without `sslmode=require`, or check it with `cargo xtask migrate`)");
+    if cfg!(not(feature = "tls")) && (url.contains("sslmode=require") || url.contains("sslmode=verify")) {
+        hint.push_str(" (this xtask was built without TLS: run it with `--features postgres,tls`, as the generated alias does for Neon and Supabase)");
     }
     hint
 }
