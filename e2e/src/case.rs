@@ -61,10 +61,10 @@ pub fn select(flags: &flags::E2e) -> anyhow::Result<Vec<Choices>> {
     Ok(cases)
 }
 
-pub fn run(choices: &Choices, provider: &Provider) -> Outcome {
+pub fn run(choices: &Choices, provider: &Provider, browser: bool) -> Outcome {
     let mut steps = Vec::new();
     let mut logs = Vec::new();
-    let result = run_steps(choices, provider, &mut steps, &mut logs);
+    let result = run_steps(choices, provider, browser, &mut steps, &mut logs);
     Outcome {
         steps,
         error: result.err(),
@@ -88,6 +88,7 @@ fn step<T>(
 fn run_steps(
     choices: &Choices,
     provider: &Provider,
+    browser: bool,
     steps: &mut Vec<(String, f64)>,
     logs: &mut Vec<PathBuf>,
 ) -> anyhow::Result<()> {
@@ -151,10 +152,13 @@ fn run_steps(
             }
             Ok(())
         })?;
-        let client = Client::new(
-            &frontend_url,
-            choices.frontend_url.as_deref().unwrap_or_default(),
-        );
+        let origin = choices.frontend_url.as_deref().unwrap_or_default();
+        if browser {
+            step(steps, "browser (headless Chromium)", || {
+                crate::browser::sign_up_flow(origin, &choices, &work.path().join("browser.log"))
+            })?;
+        }
+        let client = Client::new(&frontend_url, origin);
         match choices.backend {
             Some(_) => step(steps, "prove 200 vs 401 (backend)", || {
                 prove_separate(&client, &format!("http://127.0.0.1:{backend_port}"))
@@ -194,7 +198,7 @@ fn cargo_xtask(
 }
 
 /// Runs `command` to completion with its output in `log`; on failure the error carries the log's tail.
-fn run_logged(mut command: Command, log: &Path) -> anyhow::Result<()> {
+pub fn run_logged(mut command: Command, log: &Path) -> anyhow::Result<()> {
     let file = std::fs::File::create(log)?;
     let status = command
         .stdout(file.try_clone()?)

@@ -13,7 +13,7 @@ xflags::xflags! {
         optional --all
         /// Skip cases on this database (repeatable); otherwise a database without a provider fails the run.
         repeated --skip-database database: String
-        /// Keep each case's project folder and logs.
-        optional --keep
+        /// Also drive each selected case in headless Chromium (the default run does this for its first case).
+        optional --browser
     }
 }

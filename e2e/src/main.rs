@@ -1,6 +1,7 @@
 //! `cargo xtask e2e` runs this binary: generate projects, set them up with their own `cargo xtask setup`,
 //! run the real Next.js build, the real backend and a real database, and prove 200 vs 401 over HTTP.
 
+mod browser;
 mod case;
 mod database;
 mod flags;
@@ -31,14 +32,20 @@ fn run(flags: flags::E2e) -> anyhow::Result<bool> {
         .map(|db| project_xtask::project::Database::parse(db))
         .collect::<Result<Vec<_>, _>>()?;
     let mut summary = summary::Summary::default();
-    for choices in cases {
+    // The default run drives its first case in a real browser too; --browser asks for it on every case.
+    let default_run = flags.database.is_none()
+        && flags.architecture.is_none()
+        && flags.backend.is_none()
+        && !flags.all;
+    for (index, choices) in cases.into_iter().enumerate() {
+        let browser = flags.browser || (default_run && index == 0);
         let database = choices.database.expect("cases are complete");
         if skipped.contains(&database) {
             summary.skipped(&choices, "skipped on request (--skip-database)");
             continue;
         }
         match database::Provider::for_database(database) {
-            Ok(provider) => summary.record(&choices, case::run(&choices, &provider)),
+            Ok(provider) => summary.record(&choices, case::run(&choices, &provider, browser)),
             Err(why) => summary.unavailable(&choices, &why),
         }
     }

@@ -21,6 +21,9 @@ pub fn run(cmd: flags::E2e) -> anyhow::Result<()> {
     if cmd.all {
         args.push("--all".to_string());
     }
+    if cmd.browser {
+        args.push("--browser".to_string());
+    }
     for database in &cmd.skip_database {
         args.extend(["--skip-database".to_string(), database.clone()]);
     }

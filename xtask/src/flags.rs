@@ -42,6 +42,8 @@ xflags::xflags! {
             optional --all
             /// Skip cases on this database (repeatable).
             repeated --skip-database database: String
+            /// Also drive each selected case in headless Chromium (the default run does this for its first case).
+            optional --browser
         }
         /// Render every valid combination into a temp dir and check the template's invariants.
         cmd verify {

@@ -71,7 +71,9 @@ pub async fn read(url: &str) -> anyhow::Result<LiveSchema> {
 
 fn connect_hint(url: &str) -> String {
     let mut hint = format!("cannot connect to {}", redact(url));
-    if cfg!(not(feature = "tls")) && (url.contains("sslmode=require") || url.contains("sslmode=verify")) {
+    if cfg!(not(feature = "tls"))
+        && (url.contains("sslmode=require") || url.contains("sslmode=verify"))
+    {
         hint.push_str(" (this xtask was built without TLS: run it with `--features postgres,tls`, as the generated alias does for Neon and Supabase)");
     }
     hint
