@@ -169,7 +169,9 @@ fn run_steps(
         }
     })();
     provider.drop_database(&database);
-    if result.is_ok() && std::env::var_os("E2E_KEEP").is_some() {
+    // A failed case keeps its project and logs for inspection (the summary prints the logs' tails);
+    // E2E_KEEP=1 keeps passing cases too.
+    if result.is_err() || std::env::var_os("E2E_KEEP").is_some() {
         eprintln!("  kept {}", work.keep().display());
     }
     result
