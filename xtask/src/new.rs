@@ -36,6 +36,8 @@ pub fn run(cmd: flags::New) -> anyhow::Result<()> {
         eprintln!("Next: cd {} && cargo xtask setup", dir.display());
         return Ok(());
     }
+    // Absolute, so every step of setup sees the same paths whatever folder it runs a tool in.
+    let dir = dir.canonicalize().with_context(|| format!("cannot resolve {}", dir.display()))?;
     let project = project_xtask::Project::load(&dir)?;
     project_xtask::setup(
         &project,
