@@ -52,7 +52,8 @@ fn browser_dir() -> anyhow::Result<PathBuf> {
     let dir = xtask::project_root().join("target/e2e-browser");
     std::fs::create_dir_all(&dir)?;
     for file in ["package.json", "sign-up-flow.mjs"] {
-        std::fs::copy(source.join(file), dir.join(file)).with_context(|| format!("cannot copy e2e/browser/{file}"))?;
+        std::fs::copy(source.join(file), dir.join(file))
+            .with_context(|| format!("cannot copy e2e/browser/{file}"))?;
     }
     Ok(dir)
 }

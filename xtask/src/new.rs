@@ -37,7 +37,9 @@ pub fn run(cmd: flags::New) -> anyhow::Result<()> {
         return Ok(());
     }
     // Absolute, so every step of setup sees the same paths whatever folder it runs a tool in.
-    let dir = dir.canonicalize().with_context(|| format!("cannot resolve {}", dir.display()))?;
+    let dir = dir
+        .canonicalize()
+        .with_context(|| format!("cannot resolve {}", dir.display()))?;
     let project = project_xtask::Project::load(&dir)?;
     project_xtask::setup(
         &project,
