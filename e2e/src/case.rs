@@ -168,7 +168,8 @@ fn run_steps(
             }),
         }
     })();
-    provider.drop_database(&database);
+    // The servers stopped when the closure returned; now the case's database can go.
+    drop(database);
     // A failed case keeps its project and logs for inspection (the summary prints the logs' tails);
     // E2E_KEEP=1 keeps passing cases too.
     if result.is_err() || std::env::var_os("E2E_KEEP").is_some() {

@@ -1,9 +1,8 @@
 //! Where each case's database comes from: an external server given in the environment (a fresh database
 //! per case, dropped afterwards), or an embedded file (SQLite, libSQL).
 
-use anyhow::Context;
 use project_xtask::project::{Database, DbFamily};
-use xtask::scratch_db::execute;
+use xtask::scratch_db::ScratchDb;
 
 use crate::neon_proxy::NeonProxy;
 
@@ -34,7 +33,8 @@ pub struct Provisioned {
     pub url: Option<String>,
     /// Environment for the case's processes (the Neon proxy's address).
     pub env: Vec<(String, String)>,
-    name: Option<String>,
+    /// The server database, dropped with this value.
+    _scratch: Option<ScratchDb>,
 }
 
 impl Provider {
@@ -76,12 +76,10 @@ impl Provider {
             return Ok(Provisioned {
                 url: None,
                 env: Vec::new(),
-                name: None,
+                _scratch: None,
             });
         };
-        let name = format!("e2e_{}_{}", case.replace('-', "_"), std::process::id());
-        execute(*family, server, &format!("CREATE DATABASE {name}"))
-            .with_context(|| format!("cannot create database {name} on {server}"))?;
+        let scratch = ScratchDb::create(*family, server, &format!("e2e_{case}"))?;
         let mut env = Vec::new();
         let url = match style {
             UrlStyle::Supabase => {
@@ -92,32 +90,20 @@ impl Provider {
                 let host = authority
                     .rsplit_once('@')
                     .map_or(authority, |(_, host)| host);
-                format!("postgresql://postgres:postgres@{host}/{name}")
+                format!("postgresql://postgres:postgres@{host}/{}", scratch.name)
             }
             UrlStyle::Neon => {
                 let proxy = neon_proxy()?;
                 env.push(("NEON_WS_PROXY".to_string(), proxy.url()));
-                format!("{server}/{name}")
+                scratch.url()
             }
-            UrlStyle::Plain => format!("{server}/{name}"),
+            UrlStyle::Plain => scratch.url(),
         };
         Ok(Provisioned {
             url: Some(url),
             env,
-            name: Some(name),
+            _scratch: Some(scratch),
         })
-    }
-
-    pub fn drop_database(&self, provisioned: &Provisioned) {
-        if let (Provider::External { family, server, .. }, Some(name)) = (self, &provisioned.name) {
-            let sql = match family {
-                DbFamily::Postgres => format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                _ => format!("DROP DATABASE IF EXISTS {name}"),
-            };
-            if let Err(err) = execute(*family, server, &sql) {
-                eprintln!("  warning: cannot drop database {name}: {err:#}");
-            }
-        }
     }
 }
 

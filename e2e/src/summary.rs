@@ -79,11 +79,11 @@ impl Summary {
                 Verdict::Unavailable(why) => ("NO PROVIDER", why.clone()),
                 Verdict::Skipped(why) => ("skipped", why.clone()),
             };
+            let total: f64 = steps.iter().map(|(_, seconds)| seconds).sum();
             let steps: Vec<String> = steps
                 .iter()
                 .map(|(name, s)| format!("{name} {s:.1}"))
                 .collect();
-            let total: f64 = self.rows_total(case);
             println!(
                 "{case:<28} {result:<12} {} (total {total:.1}s) {note}",
                 steps.join(", ")
@@ -103,13 +103,5 @@ impl Summary {
                 .count();
         println!();
         println!("e2e: {passed} passed, {failed} failed");
-    }
-
-    fn rows_total(&self, case: &str) -> f64 {
-        self.rows
-            .iter()
-            .filter(|(c, _, _)| c == case)
-            .flat_map(|(_, _, steps)| steps.iter().map(|(_, s)| s))
-            .sum()
     }
 }

@@ -86,9 +86,9 @@ pub fn generate(choices: &Choices, dest: &Path) -> anyhow::Result<PathBuf> {
     generate_named(&choices.to_string(), choices, dest, Interaction::Quiet)
 }
 
-/// cargo-generate fills an `authors` variable and fails without a user name; say how to fix that.
-fn ensure_user_identity() -> anyhow::Result<()> {
-    let known = [
+/// True when one of the variables cargo-generate takes the user's name from is set.
+pub fn has_user_name() -> bool {
+    [
         "CARGO_NAME",
         "GIT_AUTHOR_NAME",
         "GIT_COMMITTER_NAME",
@@ -97,8 +97,12 @@ fn ensure_user_identity() -> anyhow::Result<()> {
         "NAME",
     ]
     .iter()
-    .any(|var| std::env::var_os(var).is_some());
-    if !known {
+    .any(|var| std::env::var_os(var).is_some())
+}
+
+/// cargo-generate fills an `authors` variable and fails without a user name; say how to fix that.
+fn ensure_user_identity() -> anyhow::Result<()> {
+    if !has_user_name() {
         bail!(
             "cargo-generate needs a user name: set USER or CARGO_NAME (e.g. `export USER=$(whoami)`)"
         );

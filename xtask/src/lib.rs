@@ -33,15 +33,7 @@ pub fn main() -> ExitCode {
 /// cargo-generate refuses to run without a user name (it fills an `authors` variable this template does not
 /// use); CI machines often have none, so provide a neutral one.
 fn provide_user_name() {
-    let names = [
-        "CARGO_NAME",
-        "GIT_AUTHOR_NAME",
-        "GIT_COMMITTER_NAME",
-        "USER",
-        "USERNAME",
-        "NAME",
-    ];
-    if names.iter().all(|name| std::env::var_os(name).is_none()) {
+    if !generate::has_user_name() {
         // SAFETY: called first thing in `main`, before any other thread exists.
         unsafe { std::env::set_var("CARGO_NAME", "better-auth-v2") };
     }

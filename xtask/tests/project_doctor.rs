@@ -204,7 +204,7 @@ fn finds_a_weak_secret() {
 #[test]
 fn finds_a_secret_changed_after_the_jwks_keys_were_made() {
     let project = clean_separate();
-    project.node_eval(
+    let _ = project.node_eval(
         "import { loadAuth } from './scripts/load-auth.mjs'; const auth = await loadAuth(); await auth.api.getJwks(); process.exit(0);",
     );
     assert_eq!(problems(&project), Vec::<&str>::new());

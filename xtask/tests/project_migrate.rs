@@ -3,12 +3,10 @@
 
 mod support;
 
-use std::process::Command;
-
 use project_xtask::Project;
 use project_xtask::migrate::{self, Outcome};
 use project_xtask::project::Database;
-use support::{MyDatabase, PgDatabase, TestProject, monolithic, node_bin, path_env, separate};
+use support::{MyDatabase, PgDatabase, TestProject, monolithic, separate};
 
 /// `verify` finds nothing wrong with the live schema.
 fn assert_schema_verified(project: &Project) {
@@ -32,22 +30,6 @@ const auth = await loadAuth();
 await main(async () => (await auth.$context).adapter.count({ model: "user" }));
 "#;
 
-/// Runs an ES module in frontend/ and returns its stdout.
-fn node(test: &TestProject, code: &str) -> String {
-    let output = Command::new(node_bin().join("node"))
-        .args(["--input-type=module", "-e", code])
-        .current_dir(test.frontend())
-        .env("PATH", path_env())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "node failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
-}
-
 fn migrate_twice_keeps_rows(test: &TestProject, expected_tables: &[&str]) {
     let first = migrate::run(&test.project).expect("the first migration works");
     let Outcome::Migrated(changes) = first else {
@@ -61,14 +43,14 @@ fn migrate_twice_keeps_rows(test: &TestProject, expected_tables: &[&str]) {
             "no change on `{table}` in {changes:?}"
         );
     }
-    assert_eq!(node(test, SIGN_UP_AND_COUNT), "1");
+    assert_eq!(test.node_eval(SIGN_UP_AND_COUNT), "1");
 
     assert_eq!(
         migrate::run(&test.project).expect("the second migration works"),
         Outcome::UpToDate
     );
     assert_eq!(
-        node(test, COUNT_USERS),
+        test.node_eval(COUNT_USERS),
         "1",
         "the second migration lost the user row"
     );

@@ -20,7 +20,7 @@ use crate::scratch_db::{self, ScratchDb};
 use super::report::{Report, Row};
 
 pub fn run(rendered: &[(Choices, PathBuf)], full: bool, report: &mut Report) -> anyhow::Result<()> {
-    require_node_22()?;
+    require_node()?;
     let frontends = distinct_frontends(rendered);
 
     let started = Instant::now();
@@ -173,7 +173,7 @@ fn distinct_frontends(rendered: &[(Choices, PathBuf)]) -> Vec<(Choices, PathBuf)
 /// The Express backend runs TypeScript directly, which needs type stripping on by default: Node 22.18.
 const MIN_NODE: (u32, u32) = (22, 18);
 
-fn require_node_22() -> anyhow::Result<()> {
+fn require_node() -> anyhow::Result<()> {
     match project_xtask::tools::node::version_of(Path::new("node")) {
         Some(version) if project_xtask::tools::node::version_ok(version, MIN_NODE) => Ok(()),
         Some((major, minor, patch)) => bail!(

@@ -141,8 +141,8 @@ impl TestProject {
         }
     }
 
-    /// Runs a small ES module inside frontend/ (it can import ./scripts/load-auth.mjs).
-    pub fn node_eval(&self, code: &str) {
+    /// Runs a small ES module inside frontend/ (it can import ./scripts/load-auth.mjs); returns its stdout.
+    pub fn node_eval(&self, code: &str) -> String {
         let output = Command::new(node_bin().join("node"))
             .args(["--input-type=module", "-e", code])
             .current_dir(self.frontend())
@@ -154,6 +154,7 @@ impl TestProject {
             "node failed: {}",
             String::from_utf8_lossy(&output.stderr)
         );
+        String::from_utf8_lossy(&output.stdout).trim().to_string()
     }
 
     /// The verify report as its `--json` shape.
