@@ -1,20 +1,15 @@
 //! `cargo xtask e2e` runs this binary: generate projects, set them up with their own `cargo xtask setup`,
 //! run the real Next.js build, the real backend and a real database, and prove 200 vs 401 over HTTP.
 
-mod browser;
-mod case;
-mod database;
-mod flags;
-mod http;
-mod neon_proxy;
-mod server;
-mod summary;
-
 use std::process::ExitCode;
+
+use e2e::{case, database, flags, summary};
 
 fn main() -> ExitCode {
     let flags = flags::E2e::from_env_or_exit();
-    match run(flags) {
+    let result = run(flags);
+    e2e::containers::remove_all();
+    match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(err) => {
@@ -45,7 +40,11 @@ fn run(flags: flags::E2e) -> anyhow::Result<bool> {
             continue;
         }
         match database::Provider::for_database(database) {
-            Ok(provider) => summary.record(&choices, case::run(&choices, &provider, browser)),
+            Ok(provider) => summary.record(
+                &choices,
+                &provider.to_string(),
+                case::run(&choices, &provider, browser),
+            ),
             Err(why) => summary.unavailable(&choices, &why),
         }
     }

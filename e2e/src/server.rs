@@ -57,6 +57,31 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Polls until something accepts connections on `port`, the process exits, or `seconds` pass.
+    pub fn wait_listening(&mut self, port: u16, seconds: u64) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        while Instant::now() < deadline {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(());
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                bail!(
+                    "the {} exited ({status}); log: {}",
+                    self.name,
+                    self.log.display()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        bail!(
+            "the {} did not listen on port {port} within {seconds}s (log: {})",
+            self.name,
+            self.log.display()
+        )
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let group = format!("-{}", self.child.id());

@@ -11,8 +11,8 @@ enum Verdict {
     Skipped(String),
 }
 
-/// One case: its name, how it ended, and each step's name and seconds.
-type CaseRow = (String, Verdict, Vec<(String, f64)>);
+/// One case: its name, how it ended, each step's name and seconds, and what served its database.
+type CaseRow = (String, Verdict, Vec<(String, f64)>, String);
 
 #[derive(Default)]
 pub struct Summary {
@@ -20,7 +20,7 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn record(&mut self, choices: &Choices, outcome: Outcome) {
+    pub fn record(&mut self, choices: &Choices, provider: &str, outcome: Outcome) {
         let verdict = match outcome.error {
             None => Verdict::Passed,
             Some(err) => {
@@ -42,8 +42,12 @@ impl Summary {
                 )
             }
         };
-        self.rows
-            .push((choices.to_string(), verdict, outcome.steps));
+        self.rows.push((
+            choices.to_string(),
+            verdict,
+            outcome.steps,
+            format!("database: {provider}"),
+        ));
     }
 
     pub fn unavailable(&mut self, choices: &Choices, why: &str) {
@@ -52,6 +56,7 @@ impl Summary {
             choices.to_string(),
             Verdict::Unavailable(why.to_string()),
             Vec::new(),
+            String::new(),
         ));
     }
 
@@ -60,21 +65,22 @@ impl Summary {
             choices.to_string(),
             Verdict::Skipped(why.to_string()),
             Vec::new(),
+            String::new(),
         ));
     }
 
     pub fn all_passed(&self) -> bool {
         self.rows
             .iter()
-            .all(|(_, verdict, _)| matches!(verdict, Verdict::Passed | Verdict::Skipped(_)))
+            .all(|(_, verdict, _, _)| matches!(verdict, Verdict::Passed | Verdict::Skipped(_)))
     }
 
     pub fn print(&self) {
         println!();
         println!("{:<28} {:<12} steps (seconds)", "case", "result");
-        for (case, verdict, steps) in &self.rows {
+        for (case, verdict, steps, provider) in &self.rows {
             let (result, note) = match verdict {
-                Verdict::Passed => ("pass", String::new()),
+                Verdict::Passed => ("pass", provider.clone()),
                 Verdict::Failed(why) => ("FAIL", why.clone()),
                 Verdict::Unavailable(why) => ("NO PROVIDER", why.clone()),
                 Verdict::Skipped(why) => ("skipped", why.clone()),
@@ -84,22 +90,24 @@ impl Summary {
                 .iter()
                 .map(|(name, s)| format!("{name} {s:.1}"))
                 .collect();
-            println!(
-                "{case:<28} {result:<12} {} (total {total:.1}s) {note}",
-                steps.join(", ")
-            );
+            let timing = if steps.is_empty() {
+                String::new()
+            } else {
+                format!("{} (total {total:.1}s) ", steps.join(", "))
+            };
+            println!("{case:<28} {result:<12} {timing}{note}");
         }
         let passed = self
             .rows
             .iter()
-            .filter(|(_, v, _)| matches!(v, Verdict::Passed))
+            .filter(|(_, v, _, _)| matches!(v, Verdict::Passed))
             .count();
         let failed = self.rows.len()
             - passed
             - self
                 .rows
                 .iter()
-                .filter(|(_, v, _)| matches!(v, Verdict::Skipped(_)))
+                .filter(|(_, v, _, _)| matches!(v, Verdict::Skipped(_)))
                 .count();
         println!();
         println!("e2e: {passed} passed, {failed} failed");

@@ -1,10 +1,6 @@
 //! `cargo xtask e2e`: runs the `e2e` crate's binary (it links this crate for generation, so it cannot be
 //! linked back in here).
 
-use std::process::Command;
-
-use anyhow::{Context, bail};
-
 use crate::flags;
 
 pub fn run(cmd: flags::E2e) -> anyhow::Result<()> {
@@ -27,14 +23,5 @@ pub fn run(cmd: flags::E2e) -> anyhow::Result<()> {
     for database in &cmd.skip_database {
         args.extend(["--skip-database".to_string(), database.clone()]);
     }
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()))
-        .args(["run", "--quiet", "--package", "e2e", "--"])
-        .args(&args)
-        .current_dir(crate::project_root())
-        .status()
-        .context("cannot run cargo")?;
-    if !status.success() {
-        bail!("end-to-end run failed ({status})");
-    }
-    Ok(())
+    crate::run_workspace_binary("e2e", false, &args, "end-to-end run")
 }

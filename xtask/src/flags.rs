@@ -45,6 +45,18 @@ xflags::xflags! {
             /// Also drive each selected case in headless Chromium (the default run does this for its first case).
             optional --browser
         }
+        /// Measure time to a working project and what authentication costs each backend (release build of
+        /// the `bench` crate); writes bench/results.json and BENCHMARKS.md.
+        cmd bench {
+            /// Only this part (repeatable): generation, first-200, auth, token-reuse. Default: all four.
+            repeated --only part: String
+            /// Repetitions of each figure (default 3).
+            optional --runs n: usize
+            /// Seconds of load per measurement in the auth part (default 5).
+            optional --duration seconds: u32
+            /// Write results.json and BENCHMARKS.md into this folder instead of bench/ and the repository root.
+            optional --out dir: PathBuf
+        }
         /// Render every valid combination into a temp dir and check the template's invariants.
         cmd verify {
             /// Also type-check every frontend variant, `next build` one per architecture, and install and check

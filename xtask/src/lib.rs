@@ -1,6 +1,7 @@
 //! Maintainers' automation for the better-auth-v2 template, in the style of rust-analyzer's xtask:
 //! `flags` describes the command line, one module per command with a `run` function.
 
+pub mod bench;
 pub mod combination;
 pub mod e2e;
 pub mod flags;
@@ -20,6 +21,7 @@ pub fn main() -> ExitCode {
         flags::XtaskCmd::New(cmd) => new::run(cmd),
         flags::XtaskCmd::Verify(cmd) => verify::run(cmd),
         flags::XtaskCmd::E2e(cmd) => e2e::run(cmd),
+        flags::XtaskCmd::Bench(cmd) => bench::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -31,10 +33,10 @@ pub fn main() -> ExitCode {
 }
 
 /// cargo-generate refuses to run without a user name (it fills an `authors` variable this template does not
-/// use); CI machines often have none, so provide a neutral one.
-fn provide_user_name() {
+/// use); CI machines often have none, so provide a neutral one. Call it before any thread starts.
+pub fn provide_user_name() {
     if !generate::has_user_name() {
-        // SAFETY: called first thing in `main`, before any other thread exists.
+        // SAFETY: called first thing in a `main`, before any other thread exists.
         unsafe { std::env::set_var("CARGO_NAME", "better-auth-v2") };
     }
 }
@@ -45,4 +47,31 @@ pub fn project_root() -> PathBuf {
         .parent()
         .expect("xtask lives one level below the repository root")
         .to_path_buf()
+}
+
+/// Runs a binary of this workspace through cargo (`e2e` and `bench` link this crate, so they cannot be
+/// linked back in) and fails with `what` when it fails.
+pub fn run_workspace_binary(
+    package: &str,
+    release: bool,
+    args: &[String],
+    what: &str,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let mut cargo =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()));
+    cargo.args(["run", "--quiet"]);
+    if release {
+        cargo.arg("--release");
+    }
+    let status = cargo
+        .args(["--package", package, "--"])
+        .args(args)
+        .current_dir(project_root())
+        .status()
+        .context("cannot run cargo")?;
+    if !status.success() {
+        anyhow::bail!("{what} failed ({status})");
+    }
+    Ok(())
 }

@@ -45,6 +45,7 @@ pub fn run(cmd: flags::New) -> anyhow::Result<()> {
         &project,
         &project_xtask::setup::Options { no_install: false },
     )
+    .map(drop)
     .with_context(|| {
         format!(
             "setup of {} failed; fix the cause above, then run `cargo xtask setup` inside it",

@@ -502,3 +502,273 @@ async fn repeated_token_is_much_cheaper_than_a_signature_check() {
         "100 cache hits took {cache_hits:?}, 100 verifications {signature_checks:?}"
     );
 }
+
+// The EdDSA path (verified without jsonwebtoken): every part is checked, nothing loosened.
+
+/// `header.payload.signature` over arbitrary bytes, signed by the app's key (seed 1).
+fn sign_raw(header: &[u8], payload: &[u8]) -> String {
+    use ed25519_dalek::Signer;
+    let key = ed25519_dalek::SigningKey::from_bytes(&[1; 32]);
+    let message = format!("{}.{}", b64(header), b64(payload));
+    let signature = key.sign(message.as_bytes()).to_bytes();
+    format!("{message}.{}", b64(&signature))
+}
+
+fn eddsa_header(app: &TestApp) -> Vec<u8> {
+    json!({ "alg": "EdDSA", "kid": app.key.kid })
+        .to_string()
+        .into_bytes()
+}
+
+#[tokio::test]
+async fn eddsa_raw_token_matches_jsonwebtoken() {
+    let app = TestApp::start().await;
+    let claims = app.claims();
+    let token = sign_raw(&eddsa_header(&app), claims.to_string().as_bytes());
+    assert_eq!(token, app.key.sign(&claims), "same bytes as jsonwebtoken");
+    assert_eq!(app.me(&token).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn header_alg_other_than_the_keys_is_rejected() {
+    let app = TestApp::start_with(&[("JWT_ALGORITHMS", "EdDSA, ES256, RS256")]).await;
+    let payload = app.claims().to_string();
+    for alg in ["ES256", "RS256"] {
+        // An Ed25519 signature under a header that claims another algorithm.
+        let header = json!({ "alg": alg, "kid": app.key.kid }).to_string();
+        let token = sign_raw(header.as_bytes(), payload.as_bytes());
+        assert_rejected(&app, &token, "token algorithm does not match its key").await;
+    }
+    let app = TestApp::start().await;
+    for (alg, reason) in [
+        ("RS256", "token algorithm not allowed"),
+        ("HS256", "token algorithm not allowed"),
+        ("none", "malformed token"),
+        ("eddsa", "malformed token"),
+        ("Ed25519", "malformed token"),
+    ] {
+        let header = json!({ "alg": alg, "kid": app.key.kid }).to_string();
+        let token = sign_raw(header.as_bytes(), app.claims().to_string().as_bytes());
+        assert_rejected(&app, &token, reason).await;
+    }
+    // A non-EdDSA key under an EdDSA header.
+    let rsa = rsa_key();
+    let app = TestApp::start_with(&[("JWT_ALGORITHMS", "EdDSA, RS256")]).await;
+    let mut rsa_jwk = rsa_jwk(&rsa, "rsa-1");
+    rsa_jwk.as_object_mut().unwrap().remove("alg");
+    app.jwks.set_keys(vec![app.key.jwk(), rsa_jwk]);
+    let header = json!({ "alg": "EdDSA", "kid": "rsa-1" }).to_string();
+    let token = sign_raw(header.as_bytes(), app.claims().to_string().as_bytes());
+    assert_rejected(&app, &token, "token algorithm does not match its key").await;
+}
+
+#[tokio::test]
+async fn eddsa_unknown_kid_is_rejected_after_one_refetch() {
+    let app = TestApp::start().await;
+    let header = json!({ "alg": "EdDSA", "kid": "key-2" }).to_string();
+    let token = sign_raw(header.as_bytes(), app.claims().to_string().as_bytes());
+    assert_rejected(&app, &token, "unknown signing key").await;
+    assert_eq!(app.jwks.fetches(), 1);
+    // Once published (after the refetch interval), the same key is accepted.
+    let mut jwk = app.key.jwk();
+    jwk["kid"] = json!("key-2");
+    app.jwks.set_keys(vec![app.key.jwk(), jwk]);
+    assert_rejected(&app, &token, "unknown signing key").await;
+    assert_eq!(app.jwks.fetches(), 1, "within the refetch interval");
+}
+
+#[tokio::test]
+async fn unusable_ed25519_jwks_entries_are_skipped() {
+    let app = TestApp::start().await;
+    let mut short = app.key.jwk();
+    short["x"] = json!(b64(&app.key.public_key[..31]));
+    let mut ed448 = app.key.jwk();
+    ed448["crv"] = json!("Ed448");
+    app.jwks.set_keys(vec![short]);
+    assert_rejected(&app, &app.token(), "unknown signing key").await;
+    let app = TestApp::start().await;
+    app.jwks.set_keys(vec![ed448]);
+    assert_rejected(&app, &app.token(), "unknown signing key").await;
+}
+
+#[tokio::test]
+async fn eddsa_signature_tampering_is_rejected() {
+    let app = TestApp::start().await;
+    let token = app.token();
+    let (message, signature) = token.rsplit_once('.').unwrap();
+    let bytes =
+        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, signature)
+            .unwrap();
+    for (forged, reason) in [
+        (
+            format!("{message}.{}", b64(&bytes[..63])),
+            "invalid token signature",
+        ),
+        (
+            format!("{message}.{}", b64(&[bytes.as_slice(), &[0]].concat())),
+            "invalid token signature",
+        ),
+        (
+            format!("{message}.{}", b64(&[0; 64])),
+            "invalid token signature",
+        ),
+        (format!("{message}.{signature}="), "malformed token"),
+        (format!("{message}.{signature}."), "malformed token"),
+        (
+            format!("{message}.{signature}.{signature}"),
+            "malformed token",
+        ),
+        (
+            format!(
+                "{message}.{}",
+                signature.replace('-', "+").replace('_', "/")
+            ),
+            "malformed token",
+        ),
+    ] {
+        if forged.ends_with(signature) && forged.len() == token.len() && forged == token {
+            continue; // the `+`/`/` variant of a signature without `-`/`_`
+        }
+        assert_rejected(&app, &forged, reason).await;
+    }
+    // Every single-bit flip of the signature.
+    for bit in [0, 7, 100, 255, 256, 511] {
+        let mut flipped = bytes.clone();
+        flipped[bit / 8] ^= 1 << (bit % 8);
+        let forged = format!("{message}.{}", b64(&flipped));
+        assert_rejected(&app, &forged, "invalid token signature").await;
+    }
+    // The genuine token still works (nothing above poisoned the cache).
+    assert_eq!(app.me(&token).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn eddsa_payload_tampering_is_rejected() {
+    let app = TestApp::start().await;
+    let token = app.token();
+    let parts: Vec<&str> = token.split('.').collect();
+    let mut payload =
+        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, parts[1])
+            .unwrap();
+    payload[5] ^= 1;
+    let forged = format!("{}.{}.{}", parts[0], b64(&payload), parts[2]);
+    assert_rejected(&app, &forged, "invalid token signature").await;
+    // Header changed (same meaning, other bytes): the signature covers it too.
+    let header = format!(r#"{{"kid":"{}","alg":"EdDSA"}}"#, app.key.kid);
+    let forged = format!("{}.{}.{}", b64(header.as_bytes()), parts[1], parts[2]);
+    assert_rejected(&app, &forged, "invalid token signature").await;
+}
+
+#[tokio::test]
+async fn eddsa_payload_that_is_not_json_claims_is_malformed() {
+    let app = TestApp::start().await;
+    let header = eddsa_header(&app);
+    let mut non_utf8 = app.claims().to_string().into_bytes();
+    let at = non_utf8.iter().position(|&b| b == b'T').unwrap(); // in "Test User"
+    non_utf8[at] = 0xff;
+    for payload in [
+        non_utf8,
+        b"not json".to_vec(),
+        b"[]".to_vec(),
+        b"null".to_vec(),
+        format!(r#"["user1", null, {}]"#, get_current_timestamp() + 900).into_bytes(),
+        b"".to_vec(),
+        format!("{} ", app.claims()).into_bytes(),
+        format!("{}{{}}", app.claims()).into_bytes(),
+    ] {
+        let token = sign_raw(&header, &payload);
+        if payload.ends_with(b" ") {
+            // Trailing whitespace is still JSON (as with jsonwebtoken).
+            assert_eq!(app.me(&token).await.status, StatusCode::OK);
+        } else {
+            assert_rejected(&app, &token, "malformed token").await;
+        }
+    }
+    // A payload that is not base64url, correctly signed.
+    let message = format!("{}.{}", b64(&header), "e30=");
+    let key = ed25519_dalek::SigningKey::from_bytes(&[1; 32]);
+    let signature = ed25519_dalek::Signer::sign(&key, message.as_bytes()).to_bytes();
+    assert_rejected(
+        &app,
+        &format!("{message}.{}", b64(&signature)),
+        "malformed token",
+    )
+    .await;
+    // A duplicated claim.
+    let claims = app.claims().to_string();
+    let duplicated = format!("{{\"sub\":\"admin\",{}", &claims[1..]);
+    assert_rejected(
+        &app,
+        &sign_raw(&header, duplicated.as_bytes()),
+        "malformed token",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn eddsa_claim_types_are_enforced() {
+    let app = TestApp::start().await;
+    let now = get_current_timestamp();
+    for (claim, value, reason) in [
+        ("exp", json!((now + 900).to_string()), "malformed token"),
+        ("exp", json!(null), "malformed token"),
+        ("exp", json!(now as f64 + 900.5), "malformed token"),
+        ("exp", json!(-1), "malformed token"),
+        ("exp", json!([now + 900]), "malformed token"),
+        ("nbf", json!("0"), "malformed token"),
+        ("nbf", json!(null), "malformed token"),
+        ("nbf", json!(-1), "malformed token"),
+        ("sub", json!(null), "malformed token"),
+        ("sub", json!(["user"]), "malformed token"),
+        ("email", json!(42), "malformed token"),
+        ("iss", json!(42), "token has no issuer"),
+        ("iss", json!({ "a": 1 }), "token has no issuer"),
+        ("iss", json!(null), "token has no issuer"),
+        ("aud", json!(true), "token has no audience"),
+        ("aud", json!([1, 2]), "token has no audience"),
+        ("aud", json!(null), "token has no audience"),
+    ] {
+        let claims = claims_with(&app, claim, value.clone());
+        let reply = app.me(&app.key.sign(&claims)).await;
+        assert_invalid_token(&reply, "");
+        assert_eq!(reply.detail(), reason, "{claim} = {value}");
+    }
+    // A float `nbf` is a number, as with jsonwebtoken.
+    let claims = claims_with(&app, "nbf", json!(now as f64 - 0.5));
+    assert_eq!(app.me(&app.key.sign(&claims)).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn audience_and_issuer_arrays() {
+    let app = TestApp::start().await;
+    let audience = app.jwks.base_url.clone();
+    let accepted = claims_with(&app, "aud", json!(["https://other.example.com", audience]));
+    assert_eq!(
+        app.me(&app.key.sign(&accepted)).await.status,
+        StatusCode::OK
+    );
+    let issuers = claims_with(&app, "iss", json!([audience]));
+    assert_eq!(app.me(&app.key.sign(&issuers)).await.status, StatusCode::OK);
+    for (claim, value, reason) in [
+        (
+            "aud",
+            json!(["https://other.example.com"]),
+            "wrong token audience",
+        ),
+        ("aud", json!([]), "wrong token audience"),
+        (
+            "aud",
+            json!([format!("{audience}/")]),
+            "wrong token audience",
+        ),
+        (
+            "iss",
+            json!(["https://evil.example.com"]),
+            "wrong token issuer",
+        ),
+        ("iss", json!([]), "wrong token issuer"),
+    ] {
+        let claims = claims_with(&app, claim, value);
+        assert_rejected(&app, &app.key.sign(&claims), reason).await;
+    }
+}

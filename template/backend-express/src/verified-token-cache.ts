@@ -1,6 +1,6 @@
 // Remembers tokens whose signature and claims were already checked, so a client that reuses its token does not
 // pay for a signature check on every request. Keyed by the whole token string (any change is a miss), bounded,
-// and each entry is dropped once the token expires.
+// and an entry is never served once its token has expired.
 
 export class VerifiedTokenCache<T> {
   #entries = new Map<string, { value: T; expiresAtMs: number }>();
@@ -26,18 +26,14 @@ export class VerifiedTokenCache<T> {
 
   set(token: string, value: T, expiresAtMs: number, now = Date.now()): void {
     if (now >= expiresAtMs) return;
-    if (this.#entries.size >= this.#maxEntries) this.#makeRoom(now);
+    // Map keeps insertion order, and Better Auth gives every token the same lifetime, so the oldest entry is the
+    // first to expire: expired entries at the front go, then the oldest while the cache is full. Only the front is
+    // looked at, O(1) per insertion however full the cache is (scanning every entry on each insertion would make a
+    // flood of new tokens cost more and more). An expired entry further in is never served (see get).
+    for (const [oldest, entry] of this.#entries) {
+      if (now < entry.expiresAtMs && this.#entries.size < this.#maxEntries) break;
+      this.#entries.delete(oldest);
+    }
     this.#entries.set(token, { value, expiresAtMs });
-  }
-
-  /** Drops expired entries; if the cache is still full, drops the oldest one (Map keeps insertion order). */
-  #makeRoom(now: number): void {
-    for (const [token, entry] of this.#entries) {
-      if (now >= entry.expiresAtMs) this.#entries.delete(token);
-    }
-    if (this.#entries.size >= this.#maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
-    }
   }
 }

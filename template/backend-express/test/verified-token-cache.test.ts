@@ -23,15 +23,33 @@ test("an already expired token is not stored", () => {
   assert.equal(cache.size, 0);
 });
 
-test("bounded: expired entries go first, then the oldest", () => {
+test("bounded: expired entries at the front go first, then the oldest", () => {
   const cache = new VerifiedTokenCache<string>(2);
-  cache.set("old", "1", 10_000, 0);
-  cache.set("expiring", "2", 500, 0);
+  cache.set("expiring", "1", 500, 0);
+  cache.set("old", "2", 10_000, 0);
   cache.set("new", "3", 10_000, 1_000);
   assert.equal(cache.size, 2);
-  assert.equal(cache.get("old", 1_000), "1");
+  assert.equal(cache.get("old", 1_000), "2");
   cache.set("newest", "4", 10_000, 1_000);
   assert.equal(cache.size, 2);
   assert.equal(cache.get("old", 1_000), undefined);
+  assert.equal(cache.get("new", 1_000), "3");
   assert.equal(cache.get("newest", 1_000), "4");
+});
+
+test("an expired entry behind a live one is never served", () => {
+  const cache = new VerifiedTokenCache<string>(10);
+  cache.set("long", "1", 10_000, 0);
+  cache.set("short", "2", 500, 0);
+  assert.equal(cache.get("short", 500), undefined);
+  assert.equal(cache.get("long", 500), "1");
+});
+
+test("a flood of new tokens keeps the size bounded and the newest tokens", () => {
+  const cache = new VerifiedTokenCache<number>(100);
+  for (let i = 0; i < 10_000; i++) cache.set(`token-${i}`, i, 10_000, 0);
+  assert.equal(cache.size, 100);
+  assert.equal(cache.get("token-9899", 0), undefined);
+  assert.equal(cache.get("token-9900", 0), 9_900);
+  assert.equal(cache.get("token-9999", 0), 9_999);
 });

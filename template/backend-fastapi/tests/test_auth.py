@@ -129,6 +129,54 @@ def test_invalid_claims(client: TestClient, key: SigningKey, overrides: dict) ->
     assert_rejected(client.get("/api/me", headers=bearer(token)), token)
 
 
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        pytest.param({"exp": float("inf")}, id="exp-infinity"),
+        pytest.param({"exp": float("nan")}, id="exp-nan"),
+        pytest.param({"exp": True}, id="exp-boolean"),
+        pytest.param({"exp": 10**400}, id="exp-beyond-any-float"),
+        pytest.param({"exp": "4102444800"}, id="exp-numeric-string"),
+        pytest.param({"nbf": float("nan")}, id="nbf-nan"),
+        pytest.param({"iat": int(time.time()) + 120}, id="iat-in-future"),
+        pytest.param({"aud": ["http://localhost:3000", 5]}, id="aud-list-non-string"),
+        pytest.param({"aud": {"aud": "http://localhost:3000"}}, id="aud-object"),
+    ],
+)
+def test_claims_beyond_what_better_auth_signs(
+    client: TestClient, key: SigningKey, overrides: dict
+) -> None:
+    # The claim checks are this backend's own (not jwt.decode's): odd JSON values fail closed.
+    token = key.sign(claims(**overrides))
+    assert_rejected(client.get("/api/me", headers=bearer(token)), token)
+
+
+def test_audience_list_naming_us_and_fractional_exp_are_accepted(
+    client: TestClient, key: SigningKey
+) -> None:
+    token_claims = claims(aud=["http://other.example", "http://localhost:3000"])
+    token_claims["exp"] += 0.5
+    response = client.get("/api/me", headers=bearer(key.sign(token_claims)))
+    assert response.status_code == 200
+
+
+def test_validly_signed_payload_that_is_not_an_object(client: TestClient, key: SigningKey) -> None:
+    header = b64url(b'{"alg":"EdDSA","kid":"%s"}' % key.kid.encode())
+    for payload in (b"[1, 2]", b"not json", b'"sub"'):
+        signing_input = f"{header}.{b64url(payload)}"
+        token = f"{signing_input}.{b64url(key.private_key.sign(signing_input.encode()))}"
+        assert_rejected(client.get("/api/me", headers=bearer(token)), token)
+
+
+def test_signature_encodings_other_than_plain_base64url(
+    client: TestClient, key: SigningKey
+) -> None:
+    header, payload, signature = key.sign(claims()).split(".")
+    for bad in (signature + "=", signature + "A", signature[:-1] + "+", signature[:-2]):
+        token = f"{header}.{payload}.{bad}"
+        assert_rejected(client.get("/api/me", headers=bearer(token)), token)
+
+
 def test_reasons_name_what_to_fix(client: TestClient, key: SigningKey) -> None:
     expected = {
         "token expired": claims(exp=int(time.time()) - 60),

@@ -1,11 +1,15 @@
 """JWKS fetching as the contract wants it: once, rotation-friendly, flood-proof, outage-tolerant."""
 
+import asyncio
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from app.core.jwks import JwksCache
+from app.core.security import TokenVerifier
 from tests.assertions import assert_keys_unavailable, assert_rejected, bearer
+from tests.conftest import make_settings
 from tests.jwks_server import JwksServer
 from tests.tokens import SigningKey, claims
 
@@ -137,4 +141,29 @@ def test_concurrent_unknown_kids_share_one_fetch(key: SigningKey, jwks: JwksServ
     with ThreadPoolExecutor(max_workers=16) as pool:
         found = list(pool.map(cache.get, kids))
     assert found[0] is not None and found[1:] == [None] * 31
+    assert jwks.fetches == 1
+
+
+def test_requests_fetch_the_jwks_off_the_event_loop(
+    key: SigningKey, jwks: JwksServer, database_url: str
+) -> None:
+    # A slow JWKS endpoint must not stall the event loop: the download runs in a worker thread,
+    # and only when the kid is not cached yet.
+    verifier = TokenVerifier(make_settings(database_url, jwks.url))
+    fetching_threads: list[int] = []
+    fetch = verifier._jwks.get
+
+    def spy(kid: str):
+        fetching_threads.append(threading.get_ident())
+        return fetch(kid)
+
+    verifier._jwks.get = spy  # type: ignore[method-assign]
+
+    async def two_new_tokens() -> int:
+        for _ in range(2):
+            await verifier.verify_async(key.sign(claims()))
+        return threading.get_ident()
+
+    loop_thread = asyncio.run(two_new_tokens())
+    assert len(fetching_threads) == 1 and fetching_threads[0] != loop_thread
     assert jwks.fetches == 1

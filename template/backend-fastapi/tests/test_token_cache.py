@@ -47,6 +47,38 @@ def test_bounded_size_drops_expired_then_oldest() -> None:
     assert len(cache) == 3
 
 
+def test_expired_entry_behind_a_live_one_is_never_served() -> None:
+    clock = FakeClock()
+    cache: VerifiedTokenCache[str] = VerifiedTokenCache(clock=clock)
+    cache.put("long", 2000.0, "a")
+    cache.put("short", 1010.0, "b")
+    clock.now = 1010.0
+    assert cache.get("short") is None
+    assert cache.get("long") == "a"
+
+
+def test_flood_of_new_tokens_keeps_the_newest_within_the_bound() -> None:
+    cache: VerifiedTokenCache[int] = VerifiedTokenCache(max_entries=100, clock=FakeClock())
+    for i in range(10_000):
+        cache.put(f"token-{i}", 2000.0, i)
+    assert len(cache) == 100
+    assert cache.get("token-9899") is None
+    assert [cache.get("token-9900"), cache.get("token-9999")] == [9900, 9999]
+
+
+def test_insertion_into_a_full_cache_does_not_scan_it() -> None:
+    # Making room looks at the front only: filling a big cache twice over takes about as long
+    # per token as filling a small one (a scan per insertion would be ~100x slower here).
+    def per_token(max_entries: int) -> float:
+        cache: VerifiedTokenCache[int] = VerifiedTokenCache(max_entries, clock=FakeClock())
+        started = time.perf_counter()
+        for i in range(2 * max_entries):
+            cache.put(f"token-{i}", 2000.0, i)
+        return (time.perf_counter() - started) / (2 * max_entries)
+
+    assert per_token(20_000) < 10 * per_token(200)
+
+
 def test_cached_token_costs_less_than_half_a_verification(
     jwks: JwksServer, key: SigningKey, database_url: str
 ) -> None:

@@ -152,6 +152,15 @@ fn frontend(project: &Project) -> anyhow::Result<Service> {
     })
 }
 
+/// The commands `dev` starts the frontend and the backend with, for tools that run them themselves.
+pub fn frontend_command(project: &Project) -> anyhow::Result<Command> {
+    Ok(frontend(project)?.command)
+}
+
+pub fn backend_command(project: &Project, backend: Backend) -> anyhow::Result<Command> {
+    Ok(self::backend(project, backend)?.command)
+}
+
 fn backend(project: &Project, backend: Backend) -> anyhow::Result<Service> {
     let dir = project
         .backend_dir()

@@ -16,6 +16,11 @@ use crate::tools::node::Node;
 use crate::tools::{cargo, python::Python};
 use crate::ui::{info, step};
 
+/// How long each phase of a setup took, in seconds, in order: "install" (prerequisites, secret and
+/// dependencies), "build" (axum only: the backend's first compile), "migrate" (database creation and
+/// migration), "verify" (the schema check).
+pub type Timings = Vec<(&'static str, f64)>;
+
 /// Choices of a setup run (the command line's flags, or the template repo's `cargo xtask new`).
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -23,8 +28,14 @@ pub struct Options {
     pub no_install: bool,
 }
 
-pub fn run(project: &Project, options: &Options) -> anyhow::Result<()> {
+pub fn run(project: &Project, options: &Options) -> anyhow::Result<Timings> {
     let started = Instant::now();
+    let mut timings = Timings::new();
+    let mut phase_started = Instant::now();
+    let mut phase_done = |name: &'static str| {
+        timings.push((name, phase_started.elapsed().as_secs_f64()));
+        phase_started = Instant::now();
+    };
     let manifest = &project.manifest;
     eprintln!(
         "Setting up {} ({}, {}{})",
@@ -57,21 +68,41 @@ pub fn run(project: &Project, options: &Options) -> anyhow::Result<()> {
     if options.no_install {
         info("--no-install: skipping dependency installs");
     } else {
-        step("Install frontend dependencies (npm)", || {
-            let installed = install::npm(&node, &project.frontend_dir())?;
-            info(&installed.describe());
-            Ok(())
-        })?;
-        if let Some(backend) = manifest.backend {
-            step(
-                &format!("Install backend dependencies ({})", install_tool(backend)),
+        match manifest.backend {
+            // axum's "install" is its first compile: a step (and a timing) of its own, below.
+            None | Some(Backend::Axum) => step("Install frontend dependencies (npm)", || {
+                info(&install::npm(&node, &project.frontend_dir())?.describe());
+                Ok(())
+            })?,
+            // Two package managers, mostly waiting on the disk and the network: run them side by side.
+            Some(backend) => step(
+                &format!(
+                    "Install frontend (npm) and backend ({}) dependencies, in parallel",
+                    install_tool(backend)
+                ),
                 || {
-                    let installed = install::backend(project, backend, &node)?;
-                    info(&installed.describe());
+                    let (frontend, backend) = std::thread::scope(|scope| {
+                        let frontend = scope.spawn(|| install::npm(&node, &project.frontend_dir()));
+                        let backend = install::backend(project, backend, &node);
+                        (
+                            frontend.join().expect("the npm install thread panicked"),
+                            backend,
+                        )
+                    });
+                    info(&format!("frontend: {}", frontend?.describe()));
+                    info(&format!("backend: {}", backend?.describe()));
                     Ok(())
                 },
-            )?;
+            )?,
         }
+    }
+    phase_done("install");
+    if manifest.backend == Some(Backend::Axum) && !options.no_install {
+        step("Build the backend (cargo build)", || {
+            info(&install::backend(project, Backend::Axum, &node)?.describe());
+            Ok(())
+        })?;
+        phase_done("build");
     }
 
     step("Create the database if a local server lacks it", || {
@@ -79,13 +110,15 @@ pub fn run(project: &Project, options: &Options) -> anyhow::Result<()> {
     })?;
     // Both print their own steps.
     crate::migrate::run(project)?;
+    phase_done("migrate");
     crate::verify::run(project, false)?;
+    phase_done("verify");
 
     eprintln!(
         "Setup done in {:.1}s. Start the app with `cargo xtask dev`.",
         started.elapsed().as_secs_f64()
     );
-    Ok(())
+    Ok(timings)
 }
 
 /// Node (installed project-locally when the system one is too old) and the backend's toolchain.

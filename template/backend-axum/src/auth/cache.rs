@@ -1,8 +1,8 @@
 //! Tokens that already passed verification, so a repeated token costs a hash lookup instead
 //! of a signature check. Keyed by the whole token string: any changed byte is a miss.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use jsonwebtoken::get_current_timestamp;
 
@@ -10,12 +10,22 @@ use super::AuthUser;
 
 pub struct VerifiedTokens {
     capacity: usize,
-    entries: Mutex<HashMap<Box<str>, Entry>>,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    entries: HashMap<Arc<str>, Entry>,
+    /// Tokens in insertion order. Better Auth gives every token the same lifetime, so the
+    /// oldest is the first to expire: making room only looks at the front, O(1) per insertion
+    /// however full the cache is (scanning every entry on each insertion would make a flood of
+    /// new tokens cost more and more). May name tokens `get` already dropped.
+    order: VecDeque<Arc<str>>,
 }
 
 struct Entry {
     user: AuthUser,
-    /// The token's `exp`: the entry is worthless from then on.
+    /// The token's `exp`: the entry is never served from then on.
     expires_at: u64,
 }
 
@@ -23,17 +33,17 @@ impl VerifiedTokens {
     pub fn new(capacity: usize) -> Self {
         Self {
             capacity,
-            entries: Mutex::new(HashMap::new()),
+            inner: Mutex::default(),
         }
     }
 
     pub fn get(&self, token: &str) -> Option<AuthUser> {
         let now = get_current_timestamp();
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        match entries.get(token) {
+        let mut inner = self.lock();
+        match inner.entries.get(token) {
             Some(entry) if entry.expires_at > now => Some(entry.user.clone()),
             Some(_) => {
-                entries.remove(token);
+                inner.entries.remove(token);
                 None
             }
             None => None,
@@ -45,27 +55,101 @@ impl VerifiedTokens {
         if expires_at <= now || self.capacity == 0 {
             return;
         }
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if entries.len() >= self.capacity {
-            entries.retain(|_, entry| entry.expires_at > now);
+        let mut inner = self.lock();
+        let Inner { entries, order } = &mut *inner;
+        if let Some(entry) = entries.get_mut(token) {
+            *entry = Entry { user, expires_at };
+            return;
         }
-        if entries.len() >= self.capacity {
-            // Still full of live tokens: forgetting any one only costs it a re-verification.
-            if let Some(victim) = entries.keys().next().cloned() {
-                entries.remove(&victim);
+        // Expired (or already dropped) tokens at the front go; then, while full, the oldest.
+        while let Some(oldest) = order.front() {
+            let live = entries.get(oldest).is_some_and(|e| e.expires_at > now);
+            if live && entries.len() < self.capacity {
+                break;
+            }
+            if let Some(oldest) = order.pop_front() {
+                entries.remove(&oldest);
             }
         }
-        entries.insert(token.into(), Entry { user, expires_at });
+        if order.len() >= 2 * self.capacity {
+            // Many tokens dropped by `get` are still listed: forget them (once per `capacity`
+            // insertions at most, so still O(1) per insertion on average).
+            order.retain(|token| entries.contains_key(token));
+        }
+        let token: Arc<str> = token.into();
+        order.push_back(token.clone());
+        entries.insert(token, Entry { user, expires_at });
     }
 
     pub fn len(&self) -> usize {
-        self.entries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
+        self.lock().entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(id: &str) -> AuthUser {
+        AuthUser {
+            id: id.into(),
+            email: None,
+        }
+    }
+
+    #[test]
+    fn a_flood_of_new_tokens_keeps_the_newest_within_the_bound() {
+        let cache = VerifiedTokens::new(100);
+        let exp = get_current_timestamp() + 600;
+        for i in 0..10_000 {
+            cache.insert(&format!("token-{i}"), user(&i.to_string()), exp);
+        }
+        assert_eq!(cache.len(), 100);
+        assert_eq!(cache.lock().order.len(), 100);
+        assert!(cache.get("token-9899").is_none());
+        assert_eq!(cache.get("token-9900"), Some(user("9900")));
+        assert_eq!(cache.get("token-9999"), Some(user("9999")));
+    }
+
+    #[test]
+    fn expired_tokens_at_the_front_go_first() {
+        let cache = VerifiedTokens::new(2);
+        let now = get_current_timestamp();
+        cache.insert("live", user("a"), now + 600);
+        cache.lock().entries.get_mut("live").unwrap().expires_at = now - 1;
+        cache.insert("b", user("b"), now + 600);
+        cache.insert("c", user("c"), now + 600);
+        assert!(cache.get("live").is_none());
+        assert_eq!(cache.get("b"), Some(user("b")));
+        assert_eq!(cache.get("c"), Some(user("c")));
+        assert_eq!(cache.lock().order.len(), 2);
+    }
+
+    #[test]
+    fn tokens_dropped_by_get_do_not_pile_up_in_the_order() {
+        let cache = VerifiedTokens::new(4);
+        let now = get_current_timestamp();
+        cache.insert("keep", user("k"), now + 600);
+        for i in 0..100 {
+            let token = format!("t{i}");
+            cache.insert(&token, user("x"), now + 600);
+            cache
+                .lock()
+                .entries
+                .get_mut(token.as_str())
+                .unwrap()
+                .expires_at = now - 1;
+            assert!(cache.get(&token).is_none());
+        }
+        assert!(cache.lock().order.len() <= 8);
+        assert_eq!(cache.get("keep"), Some(user("k")));
     }
 }

@@ -8,14 +8,25 @@ use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
-use jsonwebtoken::jwk::{Jwk, PublicKeyUse};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ed25519_dalek::VerifyingKey;
+use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::Deserialize;
 
 pub struct PublicKey {
-    pub decoding: DecodingKey,
+    pub material: KeyMaterial,
     /// The JWK's own `alg`, when it states one; the token's `alg` must then match it.
     pub algorithm: Option<Algorithm>,
+}
+
+pub enum KeyMaterial {
+    /// An OKP/Ed25519 key, decompressed once here: EdDSA tokens are verified with it
+    /// directly (jsonwebtoken would rebuild it from bytes for every token).
+    Ed25519(VerifyingKey),
+    /// Any other key (RSA, EC), for jsonwebtoken.
+    Other(DecodingKey),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,7 +133,8 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     message
 }
 
-/// Signing keys with a `kid` that jsonwebtoken can use; anything else is skipped.
+/// Signing keys with a `kid` that we can use; anything else (including an Ed25519 `x` that is
+/// not a valid 32-byte point) is skipped.
 fn public_key(value: serde_json::Value) -> Option<(String, Arc<PublicKey>)> {
     let jwk: Jwk = serde_json::from_value(value).ok()?;
     if matches!(jwk.common.public_key_use, Some(ref usage) if *usage != PublicKeyUse::Signature) {
@@ -133,12 +145,19 @@ fn public_key(value: serde_json::Value) -> Option<(String, Arc<PublicKey>)> {
         Some(algorithm) => Some(algorithm.to_string().parse::<Algorithm>().ok()?),
         None => None,
     };
-    let decoding = DecodingKey::from_jwk(&jwk).ok()?;
+    let material = match &jwk.algorithm {
+        AlgorithmParameters::OctetKeyPair(okp) if okp.curve == EllipticCurve::Ed25519 => {
+            let x: [u8; 32] = URL_SAFE_NO_PAD.decode(&okp.x).ok()?.try_into().ok()?;
+            KeyMaterial::Ed25519(VerifyingKey::from_bytes(&x).ok()?)
+        }
+        AlgorithmParameters::OctetKeyPair(_) => return None,
+        _ => KeyMaterial::Other(DecodingKey::from_jwk(&jwk).ok()?),
+    };
     let kid = jwk.common.key_id?;
     Some((
         kid,
         Arc::new(PublicKey {
-            decoding,
+            material,
             algorithm,
         }),
     ))

@@ -38,6 +38,10 @@ class JwksCache:
         # of each fetching.
         self._lock = threading.Lock()
 
+    def cached(self, kid: str) -> jwt.PyJWK | None:
+        """The key for `kid` if it was already fetched; never touches the network."""
+        return self._keys.get(kid)
+
     def get(self, kid: str) -> jwt.PyJWK | None:
         """The key for `kid`, or None when the (fresh enough) JWKS does not have it."""
         key = self._keys.get(kid)

@@ -10,7 +10,13 @@ Value = TypeVar("Value")
 
 
 class VerifiedTokenCache(Generic[Value]):
-    """Bounded map token → value; an entry is dropped once its token's `exp` has passed."""
+    """Bounded map token → value; an entry is never served at or after its token's `exp`.
+
+    Entries stay in insertion order. Better Auth gives every token the same lifetime, so the oldest
+    entry is the first to expire: making room only looks at the front, O(1) per insertion however
+    full the cache is (scanning every entry on each insertion would make a flood of new tokens
+    cost more and more).
+    """
 
     def __init__(self, max_entries: int = 10_000, clock: Callable[[], float] = time.time) -> None:
         self._max_entries = max_entries
@@ -30,20 +36,18 @@ class VerifiedTokenCache(Generic[Value]):
         return value
 
     def put(self, token: str, expires_at: float, value: Value) -> None:
-        if self._clock() >= expires_at:
+        now = self._clock()
+        if now >= expires_at:
             return
         with self._lock:
-            if len(self._entries) >= self._max_entries:
-                self._evict()
-            self._entries[token] = (expires_at, value)
+            entries = self._entries
+            # Expired entries at the front go; then, while still full, the oldest ones.
+            while entries:
+                oldest_expiry = next(iter(entries.values()))[0]
+                if now < oldest_expiry and len(entries) < self._max_entries:
+                    break
+                entries.popitem(last=False)
+            entries[token] = (expires_at, value)
 
     def __len__(self) -> int:
         return len(self._entries)
-
-    def _evict(self) -> None:
-        now = self._clock()
-        for token in [token for token, (exp, _) in self._entries.items() if now >= exp]:
-            del self._entries[token]
-        # Still full: drop the oldest insertions (they expire first with equal lifetimes).
-        while len(self._entries) >= self._max_entries:
-            self._entries.popitem(last=False)

@@ -3,7 +3,8 @@ from fastapi import APIRouter
 router = APIRouter(tags=["health"])
 
 
+# async def: answered on the event loop, no worker-thread hop (nothing here blocks).
 @router.get("/health")
-def health() -> dict[str, str]:
+async def health() -> dict[str, str]:
     """Unauthenticated liveness check."""
     return {"status": "ok"}

@@ -5,7 +5,8 @@ from app.api.deps import CurrentUser
 router = APIRouter(tags=["me"])
 
 
+# async def like /health: nothing here blocks, so no worker-thread hop.
 @router.get("/me")
-def read_me(user: CurrentUser) -> dict[str, str | None]:
+async def read_me(user: CurrentUser) -> dict[str, str | None]:
     """Who the token says the caller is."""
     return {"id": user.id, "email": user.email}

@@ -1,0 +1,19 @@
+//! The command line of the benchmark runner.
+
+use std::path::PathBuf;
+
+xflags::xflags! {
+    /// Measure time to a working project and what authentication costs each backend; write
+    /// bench/results.json and BENCHMARKS.md.
+    cmd bench {
+        /// Only this part (repeatable): generation, first-200, auth, token-reuse. Default: all four. Parts not
+        /// run keep their previous results in the output.
+        repeated --only part: String
+        /// Repetitions of each figure (default 3).
+        optional --runs n: usize
+        /// Seconds of load per measurement in the auth part (default 5).
+        optional --duration seconds: u32
+        /// Write results.json and BENCHMARKS.md into this folder instead of bench/ and the repository root.
+        optional --out dir: PathBuf
+    }
+}

@@ -1,0 +1,130 @@
+//! `cargo xtask bench` runs this binary (release build): it measures what a user of the template gets —
+//! how fast a project is generated and answers its first authenticated request, and what verifying
+//! Better Auth's JWTs costs each backend — and writes bench/results.json and BENCHMARKS.md.
+
+mod auth_overhead;
+mod first_200;
+mod flags;
+mod generation;
+mod journey;
+mod machine;
+mod report;
+mod stats;
+mod token_reuse;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::bail;
+use serde_json::Value;
+
+/// What every part is told: how often to repeat a figure, how long to load a server.
+pub struct Settings {
+    pub runs: usize,
+    pub duration_s: u32,
+}
+
+/// A part of the benchmark: its command-line name, its key in results.json, how to run and show it.
+pub struct Part {
+    pub name: &'static str,
+    pub key: &'static str,
+    pub run: fn(&Settings) -> anyhow::Result<Value>,
+    pub markdown: fn(&Value) -> String,
+}
+
+pub const PARTS: [Part; 4] = [
+    Part {
+        name: "generation",
+        key: "generation",
+        run: generation::run,
+        markdown: generation::markdown,
+    },
+    Part {
+        name: "first-200",
+        key: "time_to_first_200",
+        run: first_200::run,
+        markdown: first_200::markdown,
+    },
+    Part {
+        name: "auth",
+        key: "auth_overhead",
+        run: auth_overhead::run,
+        markdown: auth_overhead::markdown,
+    },
+    Part {
+        name: "token-reuse",
+        key: "token_reuse",
+        run: token_reuse::run,
+        markdown: token_reuse::markdown,
+    },
+];
+
+fn main() -> ExitCode {
+    xtask::provide_user_name();
+    // A generated project compiles into its own target folder, as a user's new project does; an inherited
+    // CARGO_TARGET_DIR would hand the axum journey a warm build.
+    // SAFETY: first thing in `main`, before any other thread exists.
+    unsafe { std::env::remove_var("CARGO_TARGET_DIR") };
+    let flags = flags::Bench::from_env_or_exit();
+    match run(flags) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(flags: flags::Bench) -> anyhow::Result<()> {
+    for name in &flags.only {
+        if !PARTS.iter().any(|part| part.name == name) {
+            let known: Vec<&str> = PARTS.iter().map(|part| part.name).collect();
+            bail!(
+                "unknown part `{name}` for --only; the parts are: {}",
+                known.join(", ")
+            );
+        }
+    }
+    let runs = flags.runs.unwrap_or(3);
+    if runs == 0 {
+        bail!("--runs must be at least 1");
+    }
+    let duration_s = flags.duration.unwrap_or(5);
+    if duration_s == 0 {
+        bail!("--duration must be at least 1 second");
+    }
+    let settings = Settings { runs, duration_s };
+    let root = xtask::project_root();
+    let (json_path, markdown_path) = match &flags.out {
+        Some(dir) => (dir.join("results.json"), dir.join("BENCHMARKS.md")),
+        None => (
+            root.join("bench").join("results.json"),
+            root.join("BENCHMARKS.md"),
+        ),
+    };
+    let mut results = report::Results::load(&json_path)?;
+    for part in PARTS
+        .iter()
+        .filter(|part| flags.only.is_empty() || flags.only.iter().any(|n| n == part.name))
+    {
+        eprintln!("==> bench {}", part.name);
+        let value = (part.run)(&settings)?;
+        results.set(part.key, value);
+        // Written after every part: a late failure keeps what was measured.
+        results.write(&json_path, &markdown_path)?;
+    }
+    eprintln!(
+        "wrote {} and {}",
+        display(&json_path),
+        display(&markdown_path)
+    );
+    Ok(())
+}
+
+fn display(path: &std::path::Path) -> String {
+    let root: PathBuf = xtask::project_root();
+    path.strip_prefix(&root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}

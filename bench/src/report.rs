@@ -1,0 +1,95 @@
+//! bench/results.json (what was measured, machine-readable) and BENCHMARKS.md (the same, for people).
+//! A run of some parts keeps the other parts' earlier results.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::Context;
+use serde_json::{Map, Value, json};
+
+use crate::PARTS;
+
+pub struct Results(Map<String, Value>);
+
+impl Results {
+    /// The previous results, or none when there is no file yet.
+    pub fn load(path: &Path) -> anyhow::Result<Results> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => match serde_json::from_str(&text).with_context(|| {
+                format!(
+                    "{} is not valid JSON; move it away and rerun",
+                    path.display()
+                )
+            })? {
+                Value::Object(map) => Ok(Results(map)),
+                _ => anyhow::bail!(
+                    "{} is not a JSON object; move it away and rerun",
+                    path.display()
+                ),
+            },
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Results(Map::new())),
+            Err(error) => Err(error).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+
+    pub fn set(&mut self, key: &str, value: Value) {
+        self.0.insert(key.to_string(), value);
+        let mut measured_at = self
+            .0
+            .get("measured_at")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        measured_at.insert(key.to_string(), json!(utc_now()));
+        self.0
+            .insert("measured_at".to_string(), Value::Object(measured_at));
+        self.0
+            .insert("machine".to_string(), crate::machine::describe());
+    }
+
+    pub fn write(&self, json_path: &Path, markdown_path: &Path) -> anyhow::Result<()> {
+        for path in [json_path, markdown_path] {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+        }
+        let json = serde_json::to_string_pretty(&Value::Object(self.0.clone()))? + "\n";
+        std::fs::write(json_path, json)
+            .with_context(|| format!("cannot write {}", json_path.display()))?;
+        std::fs::write(markdown_path, self.markdown())
+            .with_context(|| format!("cannot write {}", markdown_path.display()))?;
+        Ok(())
+    }
+
+    fn markdown(&self) -> String {
+        let results = Value::Object(self.0.clone());
+        let mut text = String::from(
+            "# Benchmarks\n\n\
+             Written by `cargo xtask bench` (release build; `--only <part>` reruns one part, `--runs N` sets the \
+             repetitions). Every figure is the median with min–max over repeated runs; the machine-readable \
+             numbers are in [bench/results.json](bench/results.json). Absolute times depend on the machine \
+             below; ratios travel better.\n\n",
+        );
+        text.push_str(&crate::machine::markdown(&results["machine"]));
+        for part in &PARTS {
+            if let Some(value) = self.0.get(part.key) {
+                let when = results["measured_at"][part.key].as_str().unwrap_or("?");
+                text.push('\n');
+                text.push_str(&(part.markdown)(value));
+                text.push_str(&format!("Measured {when}.\n"));
+            }
+        }
+        text
+    }
+}
+
+/// "2026-11-26T21:33:33Z"; `date` is on every machine this runs on.
+fn utc_now() -> String {
+    Command::new("date")
+        .args(["-u", "+%Y-%m-%dT%H:%M:%SZ"])
+        .output()
+        .ok()
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        .unwrap_or_default()
+}

@@ -1,0 +1,95 @@
+//! The published numbers (bench/results.json, BENCHMARKS.md, committed after a full `cargo xtask bench`)
+//! carry every figure the benchmark issue names, each with its min/median/max.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+fn results() -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("results.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("{}: {error}; run `cargo xtask bench`", path.display()));
+    serde_json::from_str(&text).expect("results.json is JSON")
+}
+
+/// A figure is a number with its range beside it (see `stats::put_figure`).
+fn assert_figure(object: &Value, name: &str, context: &str) {
+    let median = object[name]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{context}.{name} is not a number: {object}"));
+    let stats = &object["stats"][name];
+    let (min, max) = (stats["min"].as_f64(), stats["max"].as_f64());
+    assert!(
+        min.is_some_and(|min| min <= median) && max.is_some_and(|max| median <= max),
+        "{context}.stats.{name} has no min ≤ median ≤ max: {stats}"
+    );
+}
+
+#[test]
+fn auth_overhead_has_every_figure_per_backend() {
+    let results = results();
+    for backend in ["fastapi", "express", "axum"] {
+        let context = format!("auth_overhead.{backend}");
+        let figures = &results["auth_overhead"][backend];
+        for name in ["ratio", "added_us", "added_us_distinct", "floor_us"] {
+            assert_figure(figures, name, &context);
+        }
+        assert!(
+            figures["jwks_fetches"].as_u64().is_some(),
+            "{context}.jwks_fetches is not a count: {figures}"
+        );
+        assert!(figures["floor_us"].as_f64().unwrap() > 0.0);
+    }
+}
+
+#[test]
+fn time_to_first_200_has_a_total_and_every_step() {
+    let results = results();
+    for combo in ["monolithic", "separate+fastapi", "separate+axum"] {
+        let context = format!("time_to_first_200.{combo}");
+        let figures = &results["time_to_first_200"][combo];
+        assert_figure(figures, "total_s", &context);
+        let steps = &figures["steps"];
+        let mut sum = 0.0;
+        for step in [
+            "generate",
+            "install",
+            "migrate",
+            "verify",
+            "build",
+            "start",
+            "first_request",
+        ] {
+            assert_figure(steps, step, &format!("{context}.steps"));
+            sum += steps[step].as_f64().unwrap();
+        }
+        // Medians of steps need not add up to the median total exactly, but closely.
+        let total = figures["total_s"].as_f64().unwrap();
+        assert!(
+            (sum - total).abs() <= total * 0.25,
+            "{context}: steps sum to {sum}, total {total}"
+        );
+    }
+}
+
+#[test]
+fn generation_and_token_reuse_are_published() {
+    let results = results();
+    assert_figure(&results["generation"], "one_project_s", "generation");
+    assert_figure(&results["generation"], "all_combinations_s", "generation");
+    assert_figure(&results["token_reuse"], "token_requests", "token_reuse");
+    assert_figure(&results["token_reuse"], "mint_ms", "token_reuse");
+    assert!(results["machine"]["cpu"].is_string());
+}
+
+#[test]
+fn the_markdown_names_the_command_of_every_part() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../BENCHMARKS.md");
+    let markdown = std::fs::read_to_string(path).expect("BENCHMARKS.md exists");
+    for part in ["generation", "first-200", "auth", "token-reuse"] {
+        assert!(
+            markdown.contains(&format!("cargo xtask bench --only {part}`")),
+            "BENCHMARKS.md does not name the command for {part}"
+        );
+    }
+}

@@ -1,0 +1,12 @@
+//! The end-to-end machinery: a case's steps, its database, its servers, the HTTP a browser would send.
+//! A library so that `bench` measures exactly what `e2e` proves.
+
+pub mod browser;
+pub mod case;
+pub mod containers;
+pub mod database;
+pub mod flags;
+pub mod http;
+pub mod neon_proxy;
+pub mod server;
+pub mod summary;
