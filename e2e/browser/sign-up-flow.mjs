@@ -3,7 +3,7 @@
 // dashboard then redirects to sign-in. Prints one JSON line with what it saw; exits non-zero on any miss.
 //
 // usage: node sign-up-flow.mjs <app origin, e.g. http://localhost:3000> <screenshot.png> <separate|monolithic>
-import { chromium } from "playwright-core";
+import { launchChromium } from "./launch.mjs";
 
 const [origin, screenshot, architecture] = process.argv.slice(2);
 if (!origin || !screenshot || !["separate", "monolithic"].includes(architecture)) {
@@ -11,11 +11,7 @@ if (!origin || !screenshot || !["separate", "monolithic"].includes(architecture)
   process.exit(2);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  // This machine's network is closed: background networking only produces refused connections.
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic"],
-});
+const browser = await launchChromium();
 const page = await browser.newPage();
 let tokenRequests = 0;
 page.on("request", (request) => {

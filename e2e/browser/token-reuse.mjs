@@ -3,7 +3,7 @@
 // {ok, backendCalls, tokenRequests, notes}; exits non-zero when the page does not work.
 //
 // usage: node token-reuse.mjs <app origin, e.g. http://localhost:3000> <backend origin> <notes to add>
-import { chromium } from "playwright-core";
+import { launchChromium } from "./launch.mjs";
 
 const [origin, backendOrigin, notesArg] = process.argv.slice(2);
 const notes = Number(notesArg);
@@ -12,11 +12,7 @@ if (!origin || !backendOrigin || !Number.isInteger(notes) || notes < 1) {
   process.exit(2);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  // This machine's network is closed: background networking only produces refused connections.
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic"],
-});
+const browser = await launchChromium();
 const page = await browser.newPage();
 let tokenRequests = 0;
 let backendCalls = 0;

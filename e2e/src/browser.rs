@@ -63,7 +63,12 @@ fn browser_dir() -> anyhow::Result<PathBuf> {
     let source = xtask::project_root().join("e2e/browser");
     let dir = xtask::project_root().join("target/e2e-browser");
     std::fs::create_dir_all(&dir)?;
-    for file in ["package.json", "sign-up-flow.mjs", "token-reuse.mjs"] {
+    for file in [
+        "package.json",
+        "launch.mjs",
+        "sign-up-flow.mjs",
+        "token-reuse.mjs",
+    ] {
         std::fs::copy(source.join(file), dir.join(file))
             .with_context(|| format!("cannot copy e2e/browser/{file}"))?;
     }

@@ -10,8 +10,8 @@ use anyhow::{Context, bail};
 use project_xtask::project::DbFamily;
 use testcontainers_modules::mysql::Mysql;
 use testcontainers_modules::postgres::Postgres;
-use testcontainers_modules::testcontainers::ImageExt;
 use testcontainers_modules::testcontainers::runners::SyncRunner;
+use testcontainers_modules::testcontainers::{Container, Image, ImageExt};
 
 /// The images, as the former CI service containers had them. PostgreSQL must be 13+ (`ScratchDb` drops
 /// with `WITH (FORCE)`; the module's default tag is 11); MySQL 8 with `root` and an empty password.
@@ -85,6 +85,17 @@ pub fn remove_all() {
     }
 }
 
+/// A started container, type-erased, with its id, host and the host port mapped to `port`.
+fn handle<I: Image + 'static>(
+    container: Container<I>,
+    port: u16,
+) -> anyhow::Result<(Box<dyn Send>, String, String, u16)> {
+    let host = container.get_host()?.to_string();
+    let mapped = container.get_host_port_ipv4(port)?;
+    let id = container.id().to_string();
+    Ok((Box::new(container), id, host, mapped))
+}
+
 fn start(family: DbFamily) -> anyhow::Result<Server> {
     let ((name, tag), port) = match family {
         DbFamily::Postgres => (POSTGRES_IMAGE, 5432),
@@ -96,28 +107,22 @@ fn start(family: DbFamily) -> anyhow::Result<Server> {
     let began = Instant::now();
     // Trust auth for PostgreSQL, so the URL needs no password (like the local default server);
     // the module's MySQL has `root` with an empty password.
-    let (container, id, host, mapped): (Box<dyn Send>, String, String, u16) = match family {
-        DbFamily::Postgres => {
-            let container = Postgres::default()
+    let (container, id, host, mapped) = match family {
+        DbFamily::Postgres => handle(
+            Postgres::default()
                 .with_host_auth()
                 .with_tag(tag)
                 .start()
-                .with_context(|| format!("cannot start {name}:{tag}"))?;
-            let host = container.get_host()?.to_string();
-            let mapped = container.get_host_port_ipv4(port)?;
-            let id = container.id().to_string();
-            (Box::new(container), id, host, mapped)
-        }
-        _ => {
-            let container = Mysql::default()
+                .with_context(|| format!("cannot start {name}:{tag}"))?,
+            port,
+        )?,
+        _ => handle(
+            Mysql::default()
                 .with_tag(tag)
                 .start()
-                .with_context(|| format!("cannot start {name}:{tag}"))?;
-            let host = container.get_host()?.to_string();
-            let mapped = container.get_host_port_ipv4(port)?;
-            let id = container.id().to_string();
-            (Box::new(container), id, host, mapped)
-        }
+                .with_context(|| format!("cannot start {name}:{tag}"))?,
+            port,
+        )?,
     };
     // The port is mapped on IPv4; `localhost` may resolve to ::1 first in the project's Node drivers.
     let host = if host == "localhost" {
