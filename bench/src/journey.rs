@@ -42,9 +42,9 @@ pub struct Journey {
     pub client: Client,
     pub user: User,
     /// `http://127.0.0.1:<port>` of the backend, when there is one.
-    pub backend_url: Option<String>,
-    /// The app's configured origin (what the browser uses).
+    /// The app's and the backend's configured origins (what a browser uses; CORS allows the app's).
     pub origin: String,
+    pub backend_origin: Option<String>,
     // Dropped in this order: servers first, then the folder.
     _backend: Option<Server>,
     _frontend: Server,
@@ -160,6 +160,7 @@ fn journey(
     let (frontend, backend_server) = started?;
     steps.push(("start", seconds));
 
+    let backend_origin = choices.backend_url.clone();
     let client = Client::new(&format!("http://127.0.0.1:{frontend_port}"), &origin);
     let backend_url = backend.map(|_| format!("http://127.0.0.1:{backend_port}"));
     let (user, seconds) = timed(|| first_request(&client, backend_url.as_deref()));
@@ -174,8 +175,8 @@ fn journey(
         steps,
         client,
         user,
-        backend_url,
         origin,
+        backend_origin,
         _backend: backend_server,
         _frontend: frontend,
         work,

@@ -25,8 +25,8 @@ pub fn run(settings: &Settings) -> anyhow::Result<Value> {
         Some(Backend::Fastapi),
         journey::Mode::Production,
     )?;
-    let backend_url = journey
-        .backend_url
+    let backend_origin = journey
+        .backend_origin
         .clone()
         .context("a separate project has a backend")?;
 
@@ -39,8 +39,6 @@ pub fn run(settings: &Settings) -> anyhow::Result<Value> {
 
     let mut calls = Vec::new();
     let mut token_requests = Vec::new();
-    // The browser reaches the backend under the same host name as the app (CORS allows that origin).
-    let backend_origin = backend_url.replace("127.0.0.1", "localhost");
     for run in 1..=settings.runs {
         // Better Auth allows 3 sign-ups per 10 s from one address; every run signs up a new person.
         std::thread::sleep(Duration::from_secs(4));

@@ -55,18 +55,9 @@ impl Report {
     }
 
     pub fn print(&self) {
-        let width = self
-            .rows
-            .iter()
-            .map(|row| row.subject.len())
-            .max()
-            .unwrap_or(0);
-        let check_width = self
-            .rows
-            .iter()
-            .map(|row| row.check.len())
-            .max()
-            .unwrap_or(0);
+        let widest = |column: fn(&Row) -> usize| self.rows.iter().map(column).max().unwrap_or(0);
+        let width = widest(|row| row.subject.len());
+        let check_width = widest(|row| row.check.len());
         println!();
         println!(
             "{:<width$}  {:<check_width$}  result  time",
