@@ -1,10 +1,11 @@
 -- The load of `cargo xtask bench --only auth` (bench/src/auth_overhead): wrk runs it as
---   wrk -t<T> -c<C> -d<S>s --latency -s load.lua <url> -- <mode> [<tokens file> <threads>]
+--   wrk -t<T> -c<C> -d<S>s --latency -s load.lua <url> -- <mode> [<tokens file> <threads> <skip>]
 -- mode "none": no Authorization header (GET /health);
 -- mode "one": the file's first token on every request (a signed-in user's page);
--- mode "distinct": thread i sends the file's lines i, i+T, i+2T, ... once each (first sight of every
--- token); running out of lines starts the slice again and is counted in `wrapped`, which the bench
--- treats as an error (a repeated token would be a cache hit).
+-- mode "distinct": the first <skip> lines are left out (earlier runs against the same server sent
+-- them); of the rest, thread i sends lines i, i+T, i+2T, ... once each (first sight of every token);
+-- running out of lines starts the slice again and is counted in `wrapped`, which the bench treats as
+-- an error (a repeated token would be a cache hit).
 -- done() prints one machine-readable line that the bench parses (AUTH-BENCH ...).
 
 local threads = {}
@@ -15,7 +16,7 @@ function setup(thread)
 end
 
 function init(args)
-  local mode, file, thread_count = args[1], args[2], tonumber(args[3] or "1")
+  local mode, file, thread_count, skip = args[1], args[2], tonumber(args[3] or "1"), tonumber(args[4] or "0")
   wrapped = 0
   if mode == "one" then
     for line in io.lines(file) do
@@ -26,7 +27,7 @@ function init(args)
     -- Requests are formatted here, not per request: wrk's own advice for fast servers.
     local requests, count, index = {}, 0, 0
     for line in io.lines(file) do
-      if index % thread_count == id - 1 then
+      if index >= skip and (index - skip) % thread_count == id - 1 then
         count = count + 1
         requests[count] = wrk.format(nil, nil, { Authorization = "Bearer " .. line })
       end

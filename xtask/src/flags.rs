@@ -57,6 +57,9 @@ xflags::xflags! {
             /// Write results.json and BENCHMARKS.md into this folder instead of bench/ and the repository root.
             optional --out dir: PathBuf
         }
+        /// Refresh template/frontend/locks/: each frontend variant's package-lock.json, brought in line with its
+        /// package.json by npm (locked versions that still fit are kept). Needs the npm registry.
+        cmd lockfiles {}
         /// Render every valid combination into a temp dir and check the template's invariants.
         cmd verify {
             /// Also type-check every frontend variant, `next build` one per architecture, and install and check

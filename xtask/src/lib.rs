@@ -6,6 +6,7 @@ pub mod combination;
 pub mod e2e;
 pub mod flags;
 pub mod generate;
+pub mod lockfiles;
 pub mod new;
 pub mod scratch_db;
 pub mod verify;
@@ -22,6 +23,7 @@ pub fn main() -> ExitCode {
         flags::XtaskCmd::Verify(cmd) => verify::run(cmd),
         flags::XtaskCmd::E2e(cmd) => e2e::run(cmd),
         flags::XtaskCmd::Bench(cmd) => bench::run(cmd),
+        flags::XtaskCmd::Lockfiles(cmd) => lockfiles::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -30,8 +30,11 @@ const LOAD_CORE: usize = 1;
 const BASE_URL: &str = "http://localhost:3000";
 /// Seconds of load on each path before the measured loads (JIT, connection setup, first JWKS fetch).
 const WARM_UP_S: u32 = 1;
-/// Distinct tokens minted beyond the most a server could verify in the time (1e6 / floor_us per second).
-const TOKEN_MARGIN: f64 = 1.5;
+/// Each load's `--duration` is split into this many slices (at most; slices last whole seconds).
+const SLICES: u32 = 5;
+/// Distinct tokens minted beyond the most a server could verify in the time (1e6 / floor_us per second);
+/// generous, because the floor is taken before the loads and this machine's speed drifts.
+const TOKEN_MARGIN: f64 = 2.5;
 pub const COMMAND: &str = "cargo xtask bench --only auth";
 
 pub fn run(settings: &Settings) -> anyhow::Result<Value> {
@@ -52,11 +55,14 @@ pub fn run(settings: &Settings) -> anyhow::Result<Value> {
 
     let mut object = Map::new();
     object.insert("command".into(), json!(COMMAND));
+    let (slices, slice_s) = slicing(settings.duration_s);
     object.insert(
         "load".into(),
         json!(format!(
-            "{} (server: taskset -c {SERVER_CORE}); {WARM_UP_S}s warm-up of each path first; /health measured before and after the protected loads (mean)",
-            wrk::shown(LOAD_CORE, settings.duration_s)
+            "{} (server: taskset -c {SERVER_CORE}); {WARM_UP_S}s warm-up of each path first; then {slices} rounds of \
+             /health, /api/me one token, /api/me distinct tokens, {slice_s}s each, and /health once more; each load's \
+             rounds pooled",
+            wrk::shown(LOAD_CORE, slice_s)
         )),
     );
     object.insert("duration_s".into(), json!(settings.duration_s));
@@ -68,6 +74,12 @@ pub fn run(settings: &Settings) -> anyhow::Result<Value> {
         object.insert(name.into(), value);
     }
     Ok(Value::Object(object))
+}
+
+/// How many slices each load is split into, and their seconds.
+fn slicing(duration_s: u32) -> (u32, u32) {
+    let slices = duration_s.clamp(1, SLICES);
+    (slices, duration_s / slices)
 }
 
 /// Every run of one backend: a fresh server per run (empty caches), the floor, then the three loads.
@@ -93,50 +105,52 @@ fn measure(
             &dir,
             &format!("{name}-run{number}"),
         )?;
-        let floor_us = prepared.floor_us(
-            SERVER_CORE,
-            &tokens.issuer.public_x(),
-            &tokens.one_token,
-            work,
-        )?;
-        // No server verifies faster than its crypto library: enough distinct tokens for that rate.
-        let per_second = 1e6 / floor_us * TOKEN_MARGIN;
+        let (public_x, one_token) = (tokens.issuer.public_x(), tokens.one_token.clone());
+        let floor = || prepared.floor_us(SERVER_CORE, &public_x, &one_token, work);
+        let floor_before = floor()?;
+        let (slices, slice_s) = slicing(settings.duration_s);
+        // No server verifies faster than its crypto library: enough distinct tokens for that rate, plus
+        // the ones each slice may have sent without counting them (in flight when it stopped).
+        let per_second = 1e6 / floor_before * TOKEN_MARGIN;
+        let uncounted = 2 * wrk::CONNECTIONS;
         tokens.ensure(
             (per_second * f64::from(WARM_UP_S)) as usize,
-            (per_second * f64::from(settings.duration_s)) as usize,
+            (per_second * f64::from(slice_s * slices)) as usize + uncounted * slices as usize,
         )?;
         let url = |path: &str| format!("{}{path}", running.base);
         let (me, health_url) = (url("/api/me"), url("/health"));
         // Every path warmed up before any is measured (a JIT keeps optimising shared code for
-        // seconds), then /health before and after the protected loads: their mean is the baseline,
-        // so a drift during the run cancels out.
+        // seconds).
         for (url, mode, file) in [
             (&health_url, Mode::None, None),
             (&me, Mode::One, Some(tokens.one.as_path())),
             (&me, Mode::Distinct, Some(tokens.warm.as_path())),
         ] {
-            wrk::run(LOAD_CORE, WARM_UP_S, url, mode, script, file).context("warm-up")?;
+            wrk::run(LOAD_CORE, WARM_UP_S, url, mode, script, file, 0).context("warm-up")?;
         }
-        let seconds = settings.duration_s;
-        let before = wrk::run(LOAD_CORE, seconds, &health_url, Mode::None, script, None)?;
-        let one = wrk::run(
-            LOAD_CORE,
-            seconds,
-            &me,
-            Mode::One,
-            script,
-            Some(&tokens.one),
-        )?;
-        let distinct = wrk::run(
-            LOAD_CORE,
-            seconds,
-            &me,
-            Mode::Distinct,
-            script,
-            Some(&tokens.distinct),
-        )?;
-        let after = wrk::run(LOAD_CORE, seconds, &health_url, Mode::None, script, None)?;
-        let health = wrk::Load::mean(&before, &after);
+        // Then the three loads in interleaved slices, /health first and last: this machine's speed
+        // drifts by tens of percent within a minute, and each load should see the same machine.
+        let (mut health, mut one, mut distinct) = (Vec::new(), Vec::new(), Vec::new());
+        let health_slice =
+            || wrk::run(LOAD_CORE, slice_s, &health_url, Mode::None, script, None, 0);
+        let mut sent = 0;
+        for _ in 0..slices {
+            health.push(health_slice()?);
+            let (file, mode) = (Some(tokens.one.as_path()), Mode::One);
+            one.push(wrk::run(LOAD_CORE, slice_s, &me, mode, script, file, 0)?);
+            let (file, mode) = (Some(tokens.distinct.as_path()), Mode::Distinct);
+            let load = wrk::run(LOAD_CORE, slice_s, &me, mode, script, file, sent)?;
+            sent += load.requests as usize + uncounted;
+            distinct.push(load);
+        }
+        health.push(health_slice()?);
+        let (health, one, distinct) = (
+            wrk::Load::pooled(&health),
+            wrk::Load::pooled(&one),
+            wrk::Load::pooled(&distinct),
+        );
+        // The floor again, for the same reason: the ratio to it should not depend on when it was taken.
+        let floor_us = (floor_before + floor()?) / 2.0;
         drop(running);
         let run = Run {
             health,
@@ -332,7 +346,7 @@ pub fn markdown(value: &Value) -> String {
          - **ratio** = req/s of `/api/me` ÷ req/s of `/health` (1.0 = authentication is free).\n\
          - **added µs** = 1e6/req/s(`/api/me`) − 1e6/req/s(`/health`): server time a protected request adds.\n\
          - **floor** = one Ed25519 signature verification in the backend's own crypto library on the \
-         server's core, same run: `cryptography` (what PyJWT and the backend verify with) for FastAPI, `node:crypto` (OpenSSL, under \
+         server's core, same run, before and after the loads (mean): `cryptography` (what PyJWT and the backend verify with) for FastAPI, `node:crypto` (OpenSSL, under \
          jose) for Express, `ed25519-dalek` (under jsonwebtoken) for axum.\n\
          - Targets: one token ≤ 0.5 × floor (a verified-token cache), distinct tokens ≤ 1.5 × floor, one \
          JWKS fetch per run.\n\n\

@@ -44,13 +44,20 @@ pub struct Load {
 }
 
 impl Load {
-    /// Two runs of the same load as one: requests added up, latencies averaged.
-    pub fn mean(a: &Load, b: &Load) -> Load {
+    /// Several runs of the same load as one: requests added up over the time they took together,
+    /// latencies averaged.
+    pub fn pooled(loads: &[Load]) -> Load {
+        let count = loads.len() as f64;
+        let requests: u64 = loads.iter().map(|load| load.requests).sum();
+        let seconds: f64 = loads
+            .iter()
+            .map(|load| load.requests as f64 / load.rps)
+            .sum();
         Load {
-            requests: a.requests + b.requests,
-            rps: (a.rps + b.rps) / 2.0,
-            p50_us: (a.p50_us + b.p50_us) / 2.0,
-            p99_us: (a.p99_us + b.p99_us) / 2.0,
+            requests,
+            rps: requests as f64 / seconds,
+            p50_us: loads.iter().map(|load| load.p50_us).sum::<f64>() / count,
+            p99_us: loads.iter().map(|load| load.p99_us).sum::<f64>() / count,
         }
     }
 }
@@ -71,6 +78,7 @@ pub fn shown(core: usize, seconds: u32) -> String {
 }
 
 /// Loads `url` for `seconds` from `core`; any non-2xx answer, socket error or reused distinct token fails.
+/// In distinct mode the first `skip` tokens of the file are left out (earlier slices sent them).
 pub fn run(
     core: usize,
     seconds: u32,
@@ -78,6 +86,7 @@ pub fn run(
     mode: Mode,
     script: &Path,
     tokens: Option<&Path>,
+    skip: usize,
 ) -> anyhow::Result<Load> {
     let mut command = Command::new("taskset");
     command
@@ -87,7 +96,10 @@ pub fn run(
         .arg(script)
         .args([url, "--", mode.arg()]);
     if let Some(tokens) = tokens {
-        command.arg(tokens).arg(THREADS.to_string());
+        command
+            .arg(tokens)
+            .arg(THREADS.to_string())
+            .arg(skip.to_string());
     }
     let output = command
         .output()
@@ -168,6 +180,21 @@ AUTH-BENCH requests=104321 duration_us=5001000 p50_us=366.0 p99_us=1004.5 status
         assert_eq!(load.requests, 104_321);
         assert!((load.rps - 20_860.0).abs() < 1.0, "{}", load.rps);
         assert_eq!((load.p50_us, load.p99_us), (366.0, 1004.5));
+    }
+
+    #[test]
+    fn pooled_loads_weigh_each_by_its_time() {
+        let load = |requests, rps| Load {
+            requests,
+            rps,
+            p50_us: 100.0,
+            p99_us: 300.0,
+        };
+        // 1000 requests in 1 s and 1000 in 0.5 s: 2000 in 1.5 s, not the mean of 1000 and 2000.
+        let pooled = Load::pooled(&[load(1000, 1000.0), load(1000, 2000.0)]);
+        assert_eq!(pooled.requests, 2000);
+        assert!((pooled.rps - 2000.0 / 1.5).abs() < 1e-9, "{}", pooled.rps);
+        assert_eq!((pooled.p50_us, pooled.p99_us), (100.0, 300.0));
     }
 
     #[test]

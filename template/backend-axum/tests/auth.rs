@@ -592,6 +592,28 @@ async fn unusable_ed25519_jwks_entries_are_skipped() {
 }
 
 #[tokio::test]
+async fn a_weak_ed25519_key_is_never_used() {
+    // The identity point as a public key: R = identity and s = 0 satisfy the verification
+    // equation for every message, so anyone could "sign" with it.
+    let identity = {
+        let mut bytes = [0u8; 32];
+        bytes[0] = 1;
+        bytes
+    };
+    let app = TestApp::start().await;
+    let mut weak = app.key.jwk();
+    weak["x"] = json!(b64(&identity));
+    app.jwks.set_keys(vec![weak]);
+    let message = format!(
+        "{}.{}",
+        b64(&eddsa_header(&app)),
+        b64(app.claims().to_string().as_bytes())
+    );
+    let forged = format!("{message}.{}", b64(&[identity, [0; 32]].concat()));
+    assert_rejected(&app, &forged, "unknown signing key").await;
+}
+
+#[tokio::test]
 async fn eddsa_signature_tampering_is_rejected() {
     let app = TestApp::start().await;
     let token = app.token();

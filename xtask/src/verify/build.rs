@@ -60,7 +60,7 @@ pub fn run(rendered: &[(Choices, PathBuf)], full: bool, report: &mut Report) -> 
         let problems = next_build(&dir.join("frontend"));
         report.push(Row::new(
             &frontend_name(choices),
-            "npm install + next build",
+            "npm ci + next build",
             problems,
             started,
         ));
@@ -250,11 +250,12 @@ fn typecheck_frontend(frontend: &Path, shared_node_modules: &Path) -> Vec<String
 }
 
 fn next_build(frontend: &Path) -> Vec<String> {
+    // `npm ci`, as setup installs: proves the variant's lockfile installs.
     let mut install = Command::new("npm");
     install
-        .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
         .current_dir(frontend);
-    let problems = run_step(&mut install, "npm install");
+    let problems = run_step(&mut install, "npm ci");
     if !problems.is_empty() {
         return problems;
     }

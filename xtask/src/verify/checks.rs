@@ -37,6 +37,7 @@ pub fn check_project(dir: &Path, choices: &Choices) -> Vec<String> {
     problems.extend(manifest_matches(dir, choices));
     problems.extend(jwt_plugin_iff_separate(dir, choices));
     problems.extend(driver_packages(dir, choices));
+    problems.extend(frontend_lockfile(dir));
     problems.extend(backend_folder(dir, choices));
     problems.extend(secret_left_empty(dir));
     problems
@@ -401,6 +402,25 @@ fn driver_packages(dir: &Path, choices: &Choices) -> Vec<String> {
         .is_some_and(|range| range.contains("22.12"))
     {
         problems.push("frontend/package.json: engines.node must require >= 22.12".to_string());
+    }
+    problems
+}
+
+/// The variant's lockfile is in place and fits package.json, so setup's `npm ci` installs it.
+fn frontend_lockfile(dir: &Path) -> Vec<String> {
+    let parse = |relative: &str| {
+        read(dir, relative)
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+    };
+    let Some(package) = parse("frontend/package.json") else {
+        return Vec::new(); // reported by structured_files_parse
+    };
+    let mut problems =
+        crate::lockfiles::check(&package, parse("frontend/package-lock.json").as_ref());
+    if dir.join("frontend/locks").exists() {
+        problems
+            .push("frontend/locks: the other variants' lockfiles must not be copied".to_string());
     }
     problems
 }

@@ -60,8 +60,8 @@ impl TestProject {
             .unwrap();
         let root = xtask::generate::generate(choices, dir.path()).expect("generation works");
         let frontend = root.join("frontend");
-        let installed =
-            shared_install(&std::fs::read_to_string(frontend.join("package.json")).unwrap());
+        let read = |name: &str| std::fs::read_to_string(frontend.join(name)).unwrap();
+        let installed = shared_install(&read("package.json"), &read("package-lock.json"));
         std::os::unix::fs::symlink(
             installed.join("node_modules"),
             frontend.join("node_modules"),
@@ -165,11 +165,11 @@ impl TestProject {
     }
 }
 
-/// One `npm install` per distinct package.json, reused by every project with the same one (and by
-/// later test runs: it lives in target/tmp).
-fn shared_install(package_json: &str) -> PathBuf {
+/// One `npm ci` per distinct package.json and lockfile (as setup installs), reused by every project with
+/// the same pair (and by later test runs: it lives in target/tmp).
+fn shared_install(package_json: &str, lockfile: &str) -> PathBuf {
     let mut hasher = DefaultHasher::new();
-    package_json.hash(&mut hasher);
+    (package_json, lockfile).hash(&mut hasher);
     let dir =
         Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("ba2-npm-{:016x}", hasher.finish()));
     std::fs::create_dir_all(dir.parent().unwrap()).unwrap();
@@ -183,15 +183,16 @@ fn shared_install(package_json: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging).unwrap();
     std::fs::write(staging.join("package.json"), package_json).unwrap();
+    std::fs::write(staging.join("package-lock.json"), lockfile).unwrap();
     let output = Command::new("npm")
-        .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
         .current_dir(&staging)
         .env("PATH", path_env())
         .output()
         .unwrap();
     assert!(
         output.status.success(),
-        "npm install failed: {}",
+        "npm ci failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
     let _ = std::fs::remove_dir_all(&dir);

@@ -134,7 +134,7 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 }
 
 /// Signing keys with a `kid` that we can use; anything else (including an Ed25519 `x` that is
-/// not a valid 32-byte point) is skipped.
+/// not a valid 32-byte point, or a weak one) is skipped.
 fn public_key(value: serde_json::Value) -> Option<(String, Arc<PublicKey>)> {
     let jwk: Jwk = serde_json::from_value(value).ok()?;
     if matches!(jwk.common.public_key_use, Some(ref usage) if *usage != PublicKeyUse::Signature) {
@@ -148,7 +148,12 @@ fn public_key(value: serde_json::Value) -> Option<(String, Arc<PublicKey>)> {
     let material = match &jwk.algorithm {
         AlgorithmParameters::OctetKeyPair(okp) if okp.curve == EllipticCurve::Ed25519 => {
             let x: [u8; 32] = URL_SAFE_NO_PAD.decode(&okp.x).ok()?.try_into().ok()?;
-            KeyMaterial::Ed25519(VerifyingKey::from_bytes(&x).ok()?)
+            let key = VerifyingKey::from_bytes(&x).ok()?;
+            // A small-order key "verifies" signatures nobody made.
+            if key.is_weak() {
+                return None;
+            }
+            KeyMaterial::Ed25519(key)
         }
         AlgorithmParameters::OctetKeyPair(_) => return None,
         _ => KeyMaterial::Other(DecodingKey::from_jwk(&jwk).ok()?),

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ed25519_dalek::{Signature, VerifyingKey};
+use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, Header, Validation, decode, get_current_timestamp};
 use serde::{Deserialize, Deserializer};
@@ -137,8 +137,11 @@ impl TokenVerifier {
             .map_err(|_| reject("malformed token"))?;
         let signature =
             Signature::from_slice(&signature).map_err(|_| reject("invalid token signature"))?;
+        // RFC 8032 verification, as jsonwebtoken's own EdDSA check does (`verify_strict` also
+        // decompresses R for every token, ~18% more; its other check, a weak key, is made once
+        // when the JWKS is read).
         public_key
-            .verify_strict(signed.as_bytes(), &signature)
+            .verify(signed.as_bytes(), &signature)
             .map_err(|_| reject("invalid token signature"))?;
         let payload: Payload = decode_json(payload_b64).ok_or(reject("malformed token"))?;
         self.check(payload)
