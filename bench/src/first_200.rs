@@ -104,8 +104,8 @@ pub fn markdown(value: &Value) -> String {
          for separate, the route handler's `/api/me` with the session cookie for monolithic — on the default \
          database (SQLite), warm package caches (npm, uv, cargo registry; a fresh cargo target folder, so \
          axum compiles from scratch), no manual step, along the README's path: `cargo xtask new` \
-         (`generate` through the library, then the project's own setup: `install` — npm and the backend's \
-         packages in parallel —, `build` — axum's first compile; nothing else is built ahead —, `migrate`, \
+         (`generate` through the library, then the project's own setup: `install` — the frontend's `npm ci` from \
+         its lockfile and the backend's packages in parallel —, `build` — axum's first compile; nothing else is built ahead —, `migrate`, \
          `verify`), then `start` (the servers `cargo xtask dev` runs: `next dev` and the backend, until \
          both listen) and `first_request` (sign up, mint a token, call the protected endpoint; includes \
          `next dev` compiling those routes on first use). Not counted: compiling the project's own \

@@ -24,6 +24,8 @@ pub const LOCKS_DIR: &str = "template/frontend/locks";
 /// whatever the projects they were resolved in were called.
 const ROOT_NAME: &str = "frontend";
 
+const ARCHITECTURES: [Architecture; 2] = [Architecture::Monolithic, Architecture::Separate];
+
 /// Databases whose frontend differs; Supabase uses PostgreSQL's driver and so its lockfile.
 const DATABASES: [Database; 5] = [
     Database::Sqlite,
@@ -48,7 +50,7 @@ pub fn variant(architecture: Architecture, database: Database) -> String {
 
 /// Every lockfile the template must hold.
 pub fn all_variants() -> Vec<String> {
-    [Architecture::Monolithic, Architecture::Separate]
+    ARCHITECTURES
         .into_iter()
         .flat_map(|architecture| DATABASES.map(|database| variant(architecture, database)))
         .collect()
@@ -60,7 +62,7 @@ pub fn run(_cmd: flags::Lockfiles) -> anyhow::Result<()> {
     let work = tempfile::Builder::new()
         .prefix("better-auth-v2-lockfiles-")
         .tempdir()?;
-    for architecture in [Architecture::Monolithic, Architecture::Separate] {
+    for architecture in ARCHITECTURES {
         for database in DATABASES {
             let name = variant(architecture, database);
             eprintln!("==> {name}");
