@@ -408,16 +408,19 @@ fn driver_packages(dir: &Path, choices: &Choices) -> Vec<String> {
 
 /// The variant's lockfile is in place and fits package.json, so setup's `npm ci` installs it.
 fn frontend_lockfile(dir: &Path) -> Vec<String> {
-    let parse = |relative: &str| {
-        read(dir, relative)
-            .ok()
-            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+    // A file that does not parse is reported by structured_files_parse; only a missing lockfile here.
+    let parse = |text: String| serde_json::from_str::<serde_json::Value>(&text).ok();
+    let Some(package) = read(dir, "frontend/package.json").ok().and_then(parse) else {
+        return Vec::new();
     };
-    let Some(package) = parse("frontend/package.json") else {
-        return Vec::new(); // reported by structured_files_parse
+    let lock = match read(dir, "frontend/package-lock.json") {
+        Err(_) => None,
+        Ok(text) => match parse(text) {
+            Some(lock) => Some(lock),
+            None => return Vec::new(),
+        },
     };
-    let mut problems =
-        crate::lockfiles::check(&package, parse("frontend/package-lock.json").as_ref());
+    let mut problems = crate::lockfiles::check(&package, lock.as_ref());
     if dir.join("frontend/locks").exists() {
         problems
             .push("frontend/locks: the other variants' lockfiles must not be copied".to_string());
