@@ -9,6 +9,9 @@ xflags::xflags! {
         /// Only this part (repeatable): generation, first-200, auth, token-reuse. Default: all four. Parts not
         /// run keep their previous results in the output.
         repeated --only part: String
+        /// With the auth part: only this backend (repeatable): fastapi, express, axum. Default: all three.
+        /// Backends not run keep their previous results in the output.
+        repeated --backend backend: String
         /// Repetitions of each figure (default 3).
         optional --runs n: usize
         /// Seconds of load per measurement in the auth part (default 5).

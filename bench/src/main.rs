@@ -16,12 +16,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::bail;
+use project_xtask::project::Backend;
 use serde_json::Value;
+use xtask::combination::{BACKENDS, parse_backend};
 
 /// What every part is told: how often to repeat a figure, how long to load a server.
 pub struct Settings {
     pub runs: usize,
     pub duration_s: u32,
+    /// The backends the auth part measures (`--backend`; all three by default).
+    pub backends: Vec<Backend>,
 }
 
 /// A part of the benchmark: its command-line name, its key in results.json, how to run and show it.
@@ -31,6 +35,9 @@ pub struct Part {
     pub run: fn(&Settings) -> anyhow::Result<Value>,
     pub markdown: fn(&Value) -> String,
 }
+
+/// The part `--backend` applies to.
+const AUTH: &str = "auth";
 
 pub const PARTS: [Part; 4] = [
     Part {
@@ -46,7 +53,7 @@ pub const PARTS: [Part; 4] = [
         markdown: first_200::markdown,
     },
     Part {
-        name: "auth",
+        name: AUTH,
         key: "auth_overhead",
         run: auth_overhead::run,
         markdown: auth_overhead::markdown,
@@ -93,7 +100,31 @@ fn run(flags: flags::Bench) -> anyhow::Result<()> {
     if duration_s == 0 {
         bail!("--duration must be at least 1 second");
     }
-    let settings = Settings { runs, duration_s };
+    let backends = if flags.backend.is_empty() {
+        BACKENDS.to_vec()
+    } else {
+        let auth_runs = flags.only.is_empty() || flags.only.iter().any(|n| n == AUTH);
+        if !auth_runs {
+            bail!("--backend chooses backends for the auth part; add `--only {AUTH}`");
+        }
+        let chosen = flags
+            .backend
+            .iter()
+            .map(|name| parse_backend(name))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        // Each once, in the usual order, however often and in whatever order they were named.
+        BACKENDS
+            .into_iter()
+            .filter(|backend| chosen.contains(backend))
+            .collect()
+    };
+    // With --backend, the auth results of the other backends are kept.
+    let partial_auth = backends.len() < BACKENDS.len();
+    let settings = Settings {
+        runs,
+        duration_s,
+        backends,
+    };
     let root = xtask::project_root();
     let (json_path, markdown_path) = match &flags.out {
         Some(dir) => (dir.join("results.json"), dir.join("BENCHMARKS.md")),
@@ -109,7 +140,11 @@ fn run(flags: flags::Bench) -> anyhow::Result<()> {
     {
         eprintln!("==> bench {}", part.name);
         let value = (part.run)(&settings)?;
-        results.set(part.key, value);
+        if part.name == AUTH && partial_auth {
+            results.merge(part.key, value);
+        } else {
+            results.set(part.key, value);
+        }
         // Written after every part: a late failure keeps what was measured.
         results.write(&json_path, &markdown_path)?;
     }

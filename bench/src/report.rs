@@ -32,6 +32,18 @@ impl Results {
         }
     }
 
+    /// `set`, keeping the previous value's entries that `value` does not have (backends not rerun).
+    pub fn merge(&mut self, key: &str, value: Value) {
+        let mut merged = match self.0.get(key) {
+            Some(Value::Object(previous)) => previous.clone(),
+            _ => Map::new(),
+        };
+        if let Value::Object(new) = value {
+            merged.extend(new);
+        }
+        self.set(key, Value::Object(merged));
+    }
+
     pub fn set(&mut self, key: &str, value: Value) {
         self.0.insert(key.to_string(), value);
         let mut measured_at = self
@@ -92,4 +104,27 @@ fn utc_now() -> String {
         .ok()
         .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_keeps_the_entries_a_partial_run_did_not_measure() {
+        let mut results = Results(Map::new());
+        results.set(
+            "auth_overhead",
+            json!({"command": "old", "fastapi": {"ratio": 0.9}, "axum": {"ratio": 0.99}}),
+        );
+        results.merge(
+            "auth_overhead",
+            json!({"command": "new", "fastapi": {"ratio": 0.8}}),
+        );
+        assert_eq!(
+            results.0["auth_overhead"],
+            json!({"command": "new", "fastapi": {"ratio": 0.8}, "axum": {"ratio": 0.99}})
+        );
+        assert!(results.0["measured_at"]["auth_overhead"].is_string());
+    }
 }

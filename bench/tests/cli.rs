@@ -12,25 +12,46 @@ fn bench() -> Command {
     command
 }
 
-#[test]
-fn an_unknown_part_is_refused_with_the_list_of_parts() {
+/// Runs the bench with `args` and an empty output folder; it must fail without writing anything. Its stderr.
+fn refused(args: &[&str]) -> String {
     let out = tempfile::tempdir().unwrap();
     let output = bench()
-        .args(["--only", "speed", "--out"])
+        .args(args)
+        .arg("--out")
         .arg(out.path())
         .output()
         .unwrap();
     assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !out.path().join("results.json").exists(),
+        "nothing is written"
+    );
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn an_unknown_part_is_refused_with_the_list_of_parts() {
+    let stderr = refused(&["--only", "speed"]);
     assert!(
         stderr.contains("unknown part `speed`")
             && stderr.contains("generation, first-200, auth, token-reuse"),
         "{stderr}"
     );
+}
+
+#[test]
+fn an_unknown_backend_is_refused_with_the_list_of_backends() {
+    let stderr = refused(&["--only", "auth", "--backend", "django"]);
     assert!(
-        !out.path().join("results.json").exists(),
-        "nothing is written"
+        stderr.contains("backend `django`") && stderr.contains("fastapi, express, axum"),
+        "{stderr}"
     );
+}
+
+#[test]
+fn a_backend_without_the_auth_part_is_refused() {
+    let stderr = refused(&["--only", "generation", "--backend", "axum"]);
+    assert!(stderr.contains("add `--only auth`"), "{stderr}");
 }
 
 #[test]

@@ -8,6 +8,9 @@ pub fn run(cmd: flags::Bench) -> anyhow::Result<()> {
     for part in &cmd.only {
         args.extend(["--only".to_string(), part.clone()]);
     }
+    for backend in &cmd.backend {
+        args.extend(["--backend".to_string(), backend.clone()]);
+    }
     if let Some(runs) = cmd.runs {
         args.extend(["--runs".to_string(), runs.to_string()]);
     }

@@ -128,7 +128,7 @@ fn parse_architecture(name: &str) -> anyhow::Result<Architecture> {
     }
 }
 
-fn parse_backend(name: &str) -> anyhow::Result<Backend> {
+pub fn parse_backend(name: &str) -> anyhow::Result<Backend> {
     BACKENDS
         .into_iter()
         .find(|backend| backend.name() == name)

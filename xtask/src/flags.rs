@@ -50,6 +50,8 @@ xflags::xflags! {
         cmd bench {
             /// Only this part (repeatable): generation, first-200, auth, token-reuse. Default: all four.
             repeated --only part: String
+            /// With the auth part: only this backend (repeatable): fastapi, express, axum. Default: all three.
+            repeated --backend backend: String
             /// Repetitions of each figure (default 3).
             optional --runs n: usize
             /// Seconds of load per measurement in the auth part (default 5).
@@ -57,8 +59,9 @@ xflags::xflags! {
             /// Write results.json and BENCHMARKS.md into this folder instead of bench/ and the repository root.
             optional --out dir: PathBuf
         }
-        /// Refresh template/frontend/locks/: each frontend variant's package-lock.json, brought in line with its
-        /// package.json by npm (locked versions that still fit are kept). Needs the npm registry.
+        /// Refresh template/frontend/locks/ and template/backend-express/locks/: each frontend and Express
+        /// backend variant's package-lock.json, brought in line with its package.json by npm (locked versions
+        /// that still fit are kept). Needs the npm registry.
         cmd lockfiles {}
         /// Render every valid combination into a temp dir and check the template's invariants.
         cmd verify {

@@ -60,11 +60,12 @@ pub fn prepare(backend: Backend, base_url: &str, work: &Path) -> anyhow::Result<
         }
         Backend::Express => {
             let node = Node::ensure(&project)?;
+            // From the lockfile the post hook put in place, as setup installs.
             let mut install = node.command("npm");
             install
-                .args(["install", "--prefer-offline", "--no-audit", "--no-fund"])
+                .args(["ci", "--prefer-offline", "--no-audit", "--no-fund"])
                 .current_dir(&backend_dir);
-            e2e::case::run_logged(install, &work.join("express-npm-install.log"))?;
+            e2e::case::run_logged(install, &work.join("express-npm-ci.log"))?;
             let node = node
                 .bin_dir
                 .map_or_else(|| PathBuf::from("node"), |dir| dir.join("node"));

@@ -66,7 +66,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<Value> {
         )),
     );
     object.insert("duration_s".into(), json!(settings.duration_s));
-    for backend in BACKENDS {
+    for &backend in &settings.backends {
         let name = backend::name(backend);
         eprintln!("  -> {name}");
         let value = measure(backend, settings, &jwks, &mut tokens, &script, work.path())
@@ -351,6 +351,6 @@ pub fn markdown(value: &Value) -> String {
          - Targets: one token ≤ 0.5 × floor (a verified-token cache), distinct tokens ≤ 1.5 × floor, one \
          JWKS fetch per run.\n\n\
          Median (min–max) over runs.\n\n{overhead}\n{load}\n\
-         Command: `{COMMAND}` (`--runs N`, `--duration SECONDS`)\n"
+         Command: `{COMMAND}` (`--runs N`, `--duration SECONDS`, `--backend NAME` for one backend)\n"
     )
 }

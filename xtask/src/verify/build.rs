@@ -275,7 +275,7 @@ fn next_build(frontend: &Path) -> Vec<String> {
 fn backend_check_name(backend: Backend) -> &'static str {
     match backend {
         Backend::Fastapi => "uv sync + ruff + import",
-        Backend::Express => "npm install + tsc --noEmit",
+        Backend::Express => "npm ci + tsc --noEmit",
         Backend::Axum => "cargo check",
     }
 }
@@ -300,11 +300,12 @@ fn check_backend(backend: Backend, database: Database, dir: &Path, project: &Pat
             problems
         }
         Backend::Express => {
+            // `npm ci`, as setup installs: proves the variant's lockfile installs.
             let mut install = Command::new("npm");
             install
-                .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
                 .current_dir(dir);
-            let mut problems = run_step(&mut install, "npm install");
+            let mut problems = run_step(&mut install, "npm ci");
             if problems.is_empty() {
                 let mut typecheck = Command::new("npm");
                 typecheck.args(["run", "typecheck"]).current_dir(dir);
