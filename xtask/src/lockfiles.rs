@@ -54,13 +54,6 @@ impl Package {
         }
     }
 
-    /// The root package's name inside every stored lockfile: the folder's. npm ci does not compare it with
-    /// package.json's name, and the next `npm install` in the project rewrites it; a fixed name keeps the
-    /// files identical whatever the projects they were resolved in were called.
-    fn root_name(self) -> &'static str {
-        self.folder()
-    }
-
     /// The lockfile a combination installs this package from — `<architecture>-<database>.json` for the
     /// frontend, `<database>.json` for the Express backend — or None when the combination has no such
     /// package. `choices` is complete, as in `Choices::all()`.
@@ -175,7 +168,10 @@ fn resolve(package: Package, project: &Path) -> anyhow::Result<String> {
         project.file_name().unwrap().display(),
         package.folder()
     );
-    let root_name = package.root_name();
+    // The root package's name in every stored lockfile is the folder's: npm ci does not compare it with
+    // package.json's name, and the next `npm install` in the project rewrites it; a fixed name keeps the
+    // files identical whatever the projects they were resolved in were called.
+    let root_name = package.folder();
     let status = Command::new("npm")
         .args([
             "install",
