@@ -13,6 +13,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use project_xtask::project::url::redact;
 use project_xtask::project::{Database, DbFamily};
 use xtask::scratch_db::ScratchDb;
 
@@ -233,20 +234,6 @@ impl fmt::Display for Provider {
                 Source::Local { server } => write!(f, "local default server {server}"),
             },
         }
-    }
-}
-
-/// The URL without its password, for logs.
-fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    match rest.rsplit_once('@') {
-        Some((userinfo, host)) if userinfo.contains(':') => {
-            let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
-            format!("{scheme}://{user}:***@{host}")
-        }
-        _ => url.to_string(),
     }
 }
 

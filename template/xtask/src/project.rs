@@ -3,6 +3,7 @@
 
 mod env_file;
 mod manifest;
+pub mod url;
 
 pub use env_file::EnvFile;
 pub use manifest::{Architecture, Backend, Database, DbFamily, FRONTEND_DRIVERS, Manifest};

@@ -2,7 +2,7 @@
 //!
 //! Every step checks before it acts, so a second run redoes nothing that is done and takes seconds.
 
-mod database;
+pub(crate) mod database;
 mod install;
 
 use std::time::Instant;
@@ -10,7 +10,9 @@ use std::time::Instant;
 use anyhow::Context;
 
 use crate::Project;
+pub use crate::credentials::secure_credential_files;
 use crate::project::Backend;
+use crate::project::url::redact;
 use crate::secret::{self, SecretState};
 use crate::tools::node::Node;
 use crate::tools::{cargo, python::Python};
@@ -63,6 +65,9 @@ pub fn run(project: &Project, options: &Options) -> anyhow::Result<Timings> {
             SecretState::Kept => info("kept the existing secret"),
         }
         Ok(())
+    })?;
+    step("Restrict credential files to their owner (0600)", || {
+        crate::credentials::secure_and_report(project)
     })?;
 
     if options.no_install {
@@ -170,36 +175,4 @@ fn create_databases(project: &Project) -> anyhow::Result<()> {
         info(&state.describe(&redact(&backend_url)));
     }
     Ok(())
-}
-
-/// A database URL without its password, fit to print.
-fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    match rest.split_once('@') {
-        Some((userinfo, host)) if userinfo.contains(':') => {
-            let user = userinfo.split(':').next().unwrap_or_default();
-            format!("{scheme}://{user}:***@{host}")
-        }
-        _ => url.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn redacts_passwords_only() {
-        assert_eq!(
-            redact("postgresql://postgres:pw@127.0.0.1:54322/postgres"),
-            "postgresql://postgres:***@127.0.0.1:54322/postgres"
-        );
-        assert_eq!(
-            redact("mysql://root@127.0.0.1:3306/better_auth"),
-            "mysql://root@127.0.0.1:3306/better_auth"
-        );
-        assert_eq!(redact("file:./auth.db"), "file:./auth.db");
-    }
 }

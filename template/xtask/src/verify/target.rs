@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::bail;
 
 use crate::project::DbFamily;
+use crate::project::url::redact;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -75,21 +76,6 @@ fn sqlite_path(url: &str, frontend_dir: &Path) -> PathBuf {
     }
 }
 
-/// `postgresql://user:pw@host/db` → `postgresql://user:***@host/db`; also hides `authToken=`-style query values.
-pub fn redact(url: &str) -> String {
-    let without_query = url.split('?').next().unwrap_or_default();
-    let Some((scheme, rest)) = without_query.split_once("://") else {
-        return without_query.to_string();
-    };
-    match rest.split_once('@') {
-        Some((credentials, host)) if credentials.contains(':') => {
-            let user = credentials.split(':').next().unwrap_or_default();
-            format!("{scheme}://{user}:***@{host}")
-        }
-        _ => without_query.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,17 +110,5 @@ mod tests {
             None
         );
         assert!(Target::from_url("oracle://x", frontend).is_err());
-    }
-
-    #[test]
-    fn never_shows_passwords() {
-        assert_eq!(
-            redact("postgresql://postgres:hunter2@db.example.com:5432/app?sslmode=require"),
-            "postgresql://postgres:***@db.example.com:5432/app"
-        );
-        assert_eq!(
-            redact("mysql://root@127.0.0.1:3306/x"),
-            "mysql://root@127.0.0.1:3306/x"
-        );
     }
 }

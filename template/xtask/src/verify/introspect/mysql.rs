@@ -6,7 +6,7 @@ use sqlx::mysql::MySqlConnection;
 
 use super::SchemaBuilder;
 use crate::verify::schema::LiveSchema;
-use crate::verify::target::redact;
+use crate::project::url::redact;
 
 pub async fn read(url: &str) -> anyhow::Result<LiveSchema> {
     let mut db = MySqlConnection::connect(url)

@@ -7,7 +7,7 @@ use sqlx::postgres::PgConnection;
 
 use super::SchemaBuilder;
 use crate::verify::schema::LiveSchema;
-use crate::verify::target::redact;
+use crate::project::url::redact;
 
 pub async fn read(url: &str) -> anyhow::Result<LiveSchema> {
     let mut db = PgConnection::connect(url)
