@@ -5,6 +5,7 @@ mod backend;
 mod finding;
 mod frontend;
 mod http_get;
+mod ports;
 mod secrets;
 mod typescript;
 mod versions;
@@ -17,12 +18,14 @@ use std::process::Command;
 use anyhow::bail;
 
 use crate::project::{Backend, EnvFile};
-use crate::tools::node::Node;
+use crate::tools::node::{MIN_NODE, Node};
 use crate::verify::{self, ProblemKind};
 use crate::{Project, frontend_script, ui};
 
-/// Runs every check and prints the findings; fails when any is a warning or an error.
-pub fn run(project: &Project, json: bool) -> anyhow::Result<()> {
+/// Runs every check and prints the findings; fails on an error, and on a warning too with `strict`.
+/// Live checks that cannot run (servers not started) are informational, so a healthy project whose
+/// apps are stopped passes.
+pub fn run(project: &Project, json: bool, strict: bool) -> anyhow::Result<()> {
     let findings = if json {
         diagnose(project)
     } else {
@@ -36,12 +39,16 @@ pub fn run(project: &Project, json: bool) -> anyhow::Result<()> {
     } else {
         print!("{}", finding::to_text(&findings));
     }
-    if !finding::is_clean(&findings) {
-        let count = findings
-            .iter()
-            .filter(|f| f.severity != Severity::Info)
-            .count();
-        bail!("the doctor found {count} problem(s) (see above)");
+    let failing = finding::failing(&findings, strict);
+    if failing > 0 {
+        bail!(
+            "the doctor found {failing} problem(s) (see above){}",
+            if strict {
+                ", --strict counts warnings"
+            } else {
+                ""
+            }
+        );
     }
     Ok(())
 }
@@ -97,6 +104,10 @@ pub fn diagnose(project: &Project) -> Vec<Finding> {
     ));
     findings.extend(frontend::form_key(&auth_pages(project)));
 
+    findings.extend(ports::auth_url(
+        "frontend/.env",
+        &env.get("BETTER_AUTH_URL").unwrap_or_default(),
+    ));
     findings.extend(secrets::strength(env.get("BETTER_AUTH_SECRET").as_deref()));
     findings.extend(schema_and_keys(project));
 
@@ -104,6 +115,11 @@ pub fn diagnose(project: &Project) -> Vec<Finding> {
         findings.extend(backend_findings(project, backend, &env));
     }
     findings.extend(tool_versions(project));
+    findings.extend(
+        crate::credentials::loose(project)
+            .iter()
+            .map(secrets::loose_file),
+    );
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     findings
 }
@@ -233,6 +249,15 @@ fn backend_findings(project: &Project, backend: Backend, env: &EnvFile) -> Vec<F
             backend::JWKS_PATH
         )
     });
+    if let Some(explicit) = backend_env.get_non_empty("JWKS_URL") {
+        findings.extend(ports::jwks_url(&explicit, &frontend_url));
+    }
+    if let (Some(port), Some(public)) = (
+        backend_env.get_non_empty("PORT"),
+        env.get_non_empty("NEXT_PUBLIC_BACKEND_URL"),
+    ) {
+        findings.extend(ports::backend_port(&port, &public));
+    }
     match backend::jwks_path(&jwks_url) {
         Some(finding) => findings.push(finding),
         None => findings.extend(backend::jwks_probe(&jwks_url, &http_get::probe(&jwks_url))),
@@ -281,7 +306,10 @@ fn tool_versions(project: &Project) -> Vec<Finding> {
             "node-version",
             Severity::Error,
             format!("{err:#}"),
-            "the app, the `auth` CLI and node:sqlite need Node >= 22.12",
+            format!(
+                "the app, the `auth` CLI and node:sqlite need Node >= {}.{}",
+                MIN_NODE.0, MIN_NODE.1
+            ),
             "run `cargo xtask setup` (it installs a project-local Node 22)",
         ));
     }

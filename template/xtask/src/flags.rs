@@ -20,6 +20,8 @@ xflags::xflags! {
         cmd doctor {
             /// Print the findings as JSON.
             optional --json
+            /// Fail on warnings too, not only on errors.
+            optional --strict
         }
         /// Start the frontend and the backend with prefixed logs; Ctrl-C stops both.
         cmd dev {

@@ -1,4 +1,4 @@
-//! Runs a helper script from `frontend/scripts/` on Node >= 22.12, inside frontend/, with the project's
+//! Runs a helper script from `frontend/scripts/` on Node >= 22.13, inside frontend/, with the project's
 //! env file passed explicitly, so it sees exactly what the app and `auth` CLI see.
 
 use std::io::Write;
@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use crate::Project;
 use crate::tools::node::Node;
 
-/// Node strips TypeScript types by default from 22.18; 22.12–22.17 need the flag.
+/// Node strips TypeScript types by default from 22.18; 22.13–22.17 need the flag.
 const DEFAULT_TYPE_STRIPPING: (u32, u32) = (22, 18);
 
 /// Runs `node scripts/<script>` with `env` (on top of frontend/.env) and `stdin`; returns its stdout.

@@ -3,6 +3,7 @@
 //! Plain Rust with no template syntax: the template repository builds and tests this crate in place, and
 //! every generated project gets the same source. One module per command, each with a `run` function.
 
+pub mod credentials;
 pub mod dev;
 pub mod doctor;
 pub mod flags;
@@ -45,7 +46,7 @@ pub fn run(flags: flags::Xtask) -> anyhow::Result<()> {
         .map(drop),
         flags::XtaskCmd::Migrate(_) => migrate::run(&project).map(drop),
         flags::XtaskCmd::Verify(cmd) => verify::run(&project, cmd.json),
-        flags::XtaskCmd::Doctor(cmd) => doctor::run(&project, cmd.json),
+        flags::XtaskCmd::Doctor(cmd) => doctor::run(&project, cmd.json, cmd.strict),
         flags::XtaskCmd::Dev(cmd) => dev::run(&project, cmd.only.as_deref()),
         flags::XtaskCmd::Test(_) => run_tests::run(&project),
     }

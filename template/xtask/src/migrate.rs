@@ -28,7 +28,10 @@ const CHANGE_PREFIX: &str = "-> ";
 /// Runs the migration as a step and prints which of "up to date", "migrated" or "failed" happened.
 pub fn run(project: &Project) -> anyhow::Result<Outcome> {
     crate::ui::step("Migrate the database (auth migrate --yes)", || {
-        migrate(project)
+        let outcome = migrate(project)?;
+        // A first migration creates the SQLite file with the umask's mode.
+        crate::credentials::secure_and_report(project)?;
+        Ok(outcome)
     })
 }
 

@@ -86,3 +86,29 @@ pub fn to_text(findings: &[Finding]) -> String {
 pub fn is_clean(findings: &[Finding]) -> bool {
     findings.iter().all(|f| f.severity == Severity::Info)
 }
+
+/// How many findings fail the run: errors, and warnings too when `strict`.
+pub fn failing(findings: &[Finding], strict: bool) -> usize {
+    let threshold = if strict {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
+    findings.iter().filter(|f| f.severity >= threshold).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_fail_only_when_strict() {
+        let finding = |severity| Finding::new("x", severity, "", "", "");
+        let findings = [finding(Severity::Info), finding(Severity::Warning)];
+        assert_eq!(failing(&findings, false), 0);
+        assert_eq!(failing(&findings, true), 1);
+        let with_error = [finding(Severity::Warning), finding(Severity::Error)];
+        assert_eq!(failing(&with_error, false), 1);
+        assert_eq!(failing(&with_error, true), 2);
+    }
+}

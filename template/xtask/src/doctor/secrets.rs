@@ -2,6 +2,7 @@
 //! encrypted with.
 
 use super::finding::{Finding, Severity};
+use crate::credentials::LooseFile;
 use crate::secret::{SECRET_KEY, check_strength};
 
 pub fn strength(secret: Option<&str>) -> Option<Finding> {
@@ -32,6 +33,24 @@ pub fn jwks_secret(keys: u64, undecryptable: u64) -> Option<Finding> {
              Tokens already issued stop verifying.",
         )
     })
+}
+
+/// A credential file (an `.env` or the SQLite database) that group or others can read.
+pub fn loose_file(file: &LooseFile) -> Finding {
+    Finding::new(
+        "credential-file-readable",
+        Severity::Warning,
+        format!(
+            "{} is readable by group or others (mode {:04o})",
+            file.path.display(),
+            file.mode
+        ),
+        "it holds the auth secret, database credentials or password hashes and session tokens",
+        format!(
+            "run `cargo xtask setup` (it tightens it), or `chmod 600 {}`",
+            file.path.display()
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -78,21 +78,25 @@ impl EnvFile {
         }
     }
 
-    /// Writes the file back, readable by its owner only when it may hold a secret.
+    /// Writes the file back, readable by its owner only (it may hold a secret): the mode is set before
+    /// the new content lands, so the secret is never in a file others can read.
     pub fn save(&self) -> anyhow::Result<()> {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+
         let mut text = self.lines.join("\n");
         text.push('\n');
-        std::fs::write(&self.path, text)
-            .with_context(|| format!("cannot write {}", self.path.display()))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&self.path, std::fs::Permissions::from_mode(0o600))
-                .with_context(|| {
-                    format!("cannot restrict permissions of {}", self.path.display())
-                })?;
+        if self.path.exists() {
+            crate::credentials::set_owner_only(&self.path)?;
         }
-        Ok(())
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(crate::credentials::OWNER_ONLY)
+            .open(&self.path)
+            .and_then(|mut file| file.write_all(text.as_bytes()))
+            .with_context(|| format!("cannot write {}", self.path.display()))
     }
 }
 

@@ -1,4 +1,4 @@
-//! Node.js >= 22.12 for every npm/npx/node call: the system one when new enough, else a project-local
+//! Node.js >= 22.13 for every npm/npx/node call: the system one when new enough, else a project-local
 //! Node 22 LTS installed from the npm registry's `node` package into `.tools/node`.
 
 use std::ffi::OsStr;
@@ -11,7 +11,7 @@ use crate::Project;
 use crate::project::Backend;
 
 /// The oldest Node the pinned `auth` CLI and `node:sqlite` accept.
-pub const MIN_NODE: (u32, u32) = (22, 12);
+pub const MIN_NODE: (u32, u32) = (22, 13);
 
 /// The Express backend runs its TypeScript directly, which needs Node's type stripping on by default.
 const MIN_NODE_EXPRESS: (u32, u32) = (22, 18);
@@ -190,7 +190,11 @@ mod tests {
         assert_eq!(parse_version("v22.23.3"), Some((22, 23, 3)));
         assert_eq!(parse_version("v20.20.2"), Some((20, 20, 2)));
         assert_eq!(parse_version("garbage"), None);
-        assert!(version_ok((22, 12, 0), MIN_NODE));
+        assert!(version_ok((22, 13, 0), MIN_NODE));
+        assert!(
+            !version_ok((22, 12, 0), MIN_NODE),
+            "node:sqlite needs 22.13"
+        );
         assert!(!version_ok((22, 11, 9), MIN_NODE));
         assert!(!version_ok((20, 20, 2), MIN_NODE));
         assert!(!version_ok((22, 17, 0), MIN_NODE_EXPRESS));

@@ -6,8 +6,8 @@ use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 
 use super::SchemaBuilder;
-use crate::verify::schema::LiveSchema;
 use crate::project::url::redact;
+use crate::verify::schema::LiveSchema;
 
 pub async fn read(url: &str) -> anyhow::Result<LiveSchema> {
     let mut db = PgConnection::connect(url)
