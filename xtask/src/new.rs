@@ -31,6 +31,8 @@ pub fn run(cmd: flags::New) -> anyhow::Result<()> {
     };
     let dir = generate_named(&cmd.name, &choices, &dest, interaction)?;
     eprintln!("Generated {}", dir.display());
+    // cargo-generate writes the .env files 0644; they hold the database URL (and later the secret).
+    project_xtask::setup::secure_credential_files(&project_xtask::Project::load(&dir)?)?;
 
     if cmd.no_setup {
         eprintln!("Next: cd {} && cargo xtask setup", dir.display());
