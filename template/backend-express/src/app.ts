@@ -1,14 +1,16 @@
 // Builds the Express app without listening, so tests can drive it on a random port.
 import cors from "cors";
 import express, { type Express } from "express";
-import { createTokenVerifier, requireBearerToken } from "./auth.ts";
+import { requireBearerToken } from "./auth.ts";
 import type { Config } from "./config.ts";
 import type { NotesStore } from "./db/store.ts";
 import { errorHandler, notFound } from "./errors.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
+import { requestLog } from "./request-log.ts";
 import { healthRouter } from "./routes/health.ts";
 import { meRouter } from "./routes/me.ts";
 import { notesRouter } from "./routes/notes.ts";
+import { createTokenVerifier } from "./token-verifier.ts";
 
 export interface AppDependencies {
   config: Config;
@@ -16,9 +18,10 @@ export interface AppDependencies {
   logger?: Logger;
 }
 
-export function createApp({ config, store, logger = consoleLogger }: AppDependencies): Express {
+export function createApp({ config, store, logger = consoleLogger(config.logLevel) }: AppDependencies): Express {
   const app = express();
   app.disable("x-powered-by");
+  app.use(requestLog(logger));
 
   // Only the frontend's origin gets CORS headers (other origins get none at all); the token travels in a
   // header, so no credentials (cookies) are allowed.
@@ -35,7 +38,7 @@ export function createApp({ config, store, logger = consoleLogger }: AppDependen
   // Authenticate before parsing the body: an anonymous client gets 401 whatever it sends.
   app.use(
     "/api",
-    requireBearerToken(createTokenVerifier(config, logger)),
+    requireBearerToken(createTokenVerifier(config, logger), logger),
     express.json({ limit: "16kb" }),
     meRouter(),
     notesRouter(store),

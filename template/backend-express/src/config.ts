@@ -1,6 +1,7 @@
 // Reads and validates the environment once at startup, so a misconfiguration is a clear startup error
 // instead of a 500 (or a silent 401) at the first request.
 import { defaultDatabaseUrl } from "./db/index.ts";
+import { LOG_LEVELS, type LogLevel } from "./logger.ts";
 
 export interface Config {
   betterAuthUrl: string;
@@ -9,10 +10,12 @@ export interface Config {
   audience: string;
   algorithms: string[];
   jwksMinRefetchMs: number;
+  jwksMaxAgeMs: number;
   frontendUrl: string;
   database: DatabaseConfig;
   host: string;
   port: number;
+  logLevel: LogLevel;
 }
 
 export interface DatabaseConfig {
@@ -31,14 +34,18 @@ const SUPPORTED_ALGORITHMS = ["EdDSA", "ES256", "ES512", "PS256", "RS256"];
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const betterAuthUrl = requiredUrl(env, "BETTER_AUTH_URL");
+  // The frontend signs iss = aud = the origin of BETTER_AUTH_URL, so "http://localhost:3000/",
+  // "HTTP://LOCALHOST:3000" and "http://localhost:3000" all name the same issuer.
+  const { origin } = new URL(betterAuthUrl);
+  if (origin === "null") throw new ConfigError("BETTER_AUTH_URL must be an http(s) URL, e.g. http://localhost:3000");
   return {
     betterAuthUrl,
     jwksUrl: optionalUrl(env, "JWKS_URL") ?? `${betterAuthUrl.replace(/\/+$/, "")}/api/auth/jwks`,
-    // Better Auth signs iss = aud = its base URL unless configured otherwise.
-    issuer: value(env, "JWT_ISSUER") ?? betterAuthUrl,
-    audience: value(env, "JWT_AUDIENCE") ?? betterAuthUrl,
+    issuer: originIfUrl(value(env, "JWT_ISSUER")) ?? origin,
+    audience: originIfUrl(value(env, "JWT_AUDIENCE")) ?? origin,
     algorithms: algorithms(value(env, "JWT_ALGORITHMS") ?? "EdDSA"),
     jwksMinRefetchMs: seconds(env, "JWKS_MIN_REFETCH_SECONDS", 5) * 1000,
+    jwksMaxAgeMs: seconds(env, "JWKS_MAX_AGE_SECONDS", 600) * 1000,
     frontendUrl: new URL(optionalUrl(env, "FRONTEND_URL") ?? "http://localhost:3000").origin,
     database: {
       url: value(env, "DATABASE_URL") ?? defaultDatabaseUrl,
@@ -47,7 +54,22 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     host: value(env, "HOST") ?? "127.0.0.1",
     port: port(env),
+    logLevel: logLevel(value(env, "LOG_LEVEL") ?? "info"),
   };
+}
+
+/** An issuer or audience override: normalised to its origin when it is an http(s) URL, else taken as written. */
+function originIfUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || !URL.canParse(raw)) return raw;
+  const { origin } = new URL(raw);
+  // Non-special schemes (urn:, custom:) have the opaque origin "null": keep those as written.
+  return origin === "null" ? raw : origin;
+}
+
+function logLevel(raw: string): LogLevel {
+  const level = LOG_LEVELS.find((name) => name === raw.toLowerCase());
+  if (level === undefined) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
+  return level;
 }
 
 /** Empty values count as unset, so `KEY=` in .env means "use the default". */

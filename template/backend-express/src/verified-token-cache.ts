@@ -24,6 +24,11 @@ export class VerifiedTokenCache<T> {
     return entry.value;
   }
 
+  /** Forgets every token, e.g. when the signing keys changed. */
+  clear(): void {
+    this.#entries.clear();
+  }
+
   set(token: string, value: T, expiresAtMs: number, now = Date.now()): void {
     if (now >= expiresAtMs) return;
     // Map keeps insertion order, and Better Auth gives every token the same lifetime, so the oldest entry is the

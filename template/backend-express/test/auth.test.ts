@@ -2,6 +2,7 @@
 // (the one Better Auth uses) and an RSA key (to show the algorithm allow-list, not the key set, rejects RS256).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { SignJWT } from "jose";
 import { assertNoLeak, assertRejected } from "./helpers/assertions.ts";
 import { bearer, startTestApp, type TestApp } from "./helpers/app.ts";
@@ -59,6 +60,20 @@ describe("token verification", () => {
 
   test("Basic scheme → 401", async () => {
     await assertRejected(await me({ authorization: `Basic ${base64url("alice:secret")}` }), 401, { logs: app.logs });
+  });
+
+  test("the scheme in any case (RFC 6750 / RFC 7235) → 200", async () => {
+    for (const scheme of ["bearer", "BEARER", "bEaReR"]) {
+      const response = await me({ authorization: `${scheme} ${await mintToken(ed25519)}` });
+      assert.equal(response.status, 200, scheme);
+    }
+  });
+
+  test("two tokens in one header → 401", async () => {
+    const [first, second] = [await mintToken(ed25519), await mintToken(ed25519)];
+    for (const authorization of [`Bearer ${first}, Bearer ${second}`, `Bearer ${first} ${second}`]) {
+      await assertRejected(await me({ authorization }), 401, { token: first, logs: app.logs, secrets });
+    }
   });
 
   test("Bearer scheme with an empty token → 401", async () => {
@@ -151,7 +166,60 @@ describe("token verification", () => {
     await assertRejected(response, 401, { logs: app.logs });
   });
 
+  test("one log line per request: method, path, status, duration", async () => {
+    const token = await mintToken(ed25519);
+    const before = app.logs.length;
+    await fetch(`${app.url}/api/me?page=secret-query`, { headers: bearer(token) });
+    await fetch(`${app.url}/api/me`);
+    const lines = await infoLinesSince(app.logs, before, 2);
+    assert.equal(lines.length, 2);
+    assert.match(lines[0] as string, /^info GET \/api\/me 200 \d+\.\dms$/);
+    assert.match(lines[1] as string, /^info GET \/api\/me 401 \d+\.\dms$/);
+    assertNoLeak(lines.join("\n"), { token, secrets: ["secret-query"] });
+  });
+
+  test("why a token was refused is logged at debug level, without the token", async () => {
+    const token = await mintToken(ed25519, { iss: "https://evil.example" });
+    const before = app.logs.length;
+    await assertRejected(await me(bearer(token)), 401, { token, logs: app.logs, secrets });
+    assert.ok(app.logs.slice(before).includes('debug token refused: invalid "iss" claim'), app.logs.slice(before).join("\n"));
+  });
+
   test("nothing above leaked into the logs", () => {
     assertNoLeak(app.logs.join("\n"), { secrets });
+  });
+});
+
+/** The request lines logged since index `from`, once there are `count` of them (written just after the answer). */
+async function infoLinesSince(logs: string[], from: number, count: number): Promise<string[]> {
+  const lines = () => logs.slice(from).filter((line) => line.startsWith("info "));
+  for (let waited = 0; lines().length < count && waited < 2000; waited += 10) await sleep(10);
+  return lines();
+}
+
+describe("issuer and audience from the origin of BETTER_AUTH_URL", () => {
+  test("BETTER_AUTH_URL written with a trailing slash, upper case or a default port → tokens still verify", async () => {
+    const key = await newSigningKey("EdDSA");
+    const jwks = await JwksServer.start([key.publicJwk]);
+    try {
+      for (const betterAuthUrl of ["http://localhost:3000/", "HTTP://LOCALHOST:3000", "http://localhost:3000/app/"]) {
+        const app = await startTestApp({ JWKS_URL: jwks.url, BETTER_AUTH_URL: betterAuthUrl });
+        try {
+          const response = await fetch(`${app.url}/api/me`, { headers: bearer(await mintToken(key)) });
+          assert.equal(response.status, 200, betterAuthUrl);
+        } finally {
+          await app.close();
+        }
+      }
+      const app = await startTestApp({ JWKS_URL: jwks.url, BETTER_AUTH_URL: "https://APP.example:443/" });
+      try {
+        const token = await mintToken(key, { iss: "https://app.example", aud: "https://app.example" });
+        assert.equal((await fetch(`${app.url}/api/me`, { headers: bearer(token) })).status, 200);
+      } finally {
+        await app.close();
+      }
+    } finally {
+      await jwks.close();
+    }
   });
 });

@@ -14,8 +14,10 @@ const SERVER = join(import.meta.dirname, "..", "src", "server.ts");
 test("defaults follow the contract", () => {
   const config = loadConfig({ BETTER_AUTH_URL: "http://localhost:3000/", DATABASE_URL: "file:x.db" });
   assert.equal(config.jwksUrl, "http://localhost:3000/api/auth/jwks");
-  assert.equal(config.issuer, "http://localhost:3000/");
-  assert.equal(config.audience, "http://localhost:3000/");
+  assert.equal(config.issuer, "http://localhost:3000");
+  assert.equal(config.audience, "http://localhost:3000");
+  assert.equal(config.jwksMaxAgeMs, 600_000);
+  assert.equal(config.logLevel, "info");
   assert.deepEqual(config.algorithms, ["EdDSA"]);
   assert.equal(config.jwksMinRefetchMs, 5000);
   assert.equal(config.frontendUrl, "http://localhost:3000");

@@ -4,8 +4,8 @@ import { currentUser } from "../auth.ts";
 
 export function meRouter(): Router {
   const router = Router();
-  router.get("/me", (_req, res) => {
-    const user = currentUser(res);
+  router.get("/me", (req, res) => {
+    const user = currentUser(req);
     res.json({ id: user.id, email: user.email });
   });
   return router;

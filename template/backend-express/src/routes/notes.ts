@@ -10,8 +10,8 @@ const MAX_TEXT_CHARS = 1000;
 export function notesRouter(store: NotesStore): Router {
   const router = Router();
 
-  router.get("/notes", async (_req, res) => {
-    const notes = await store.list(currentUser(res).id);
+  router.get("/notes", async (req, res) => {
+    const notes = await store.list(currentUser(req).id);
     res.json(notes.map(toJson));
   });
 
@@ -22,12 +22,12 @@ export function notesRouter(store: NotesStore): Router {
       return;
     }
     const note: Note = { id: randomUUID(), text, createdAt: nextTimestamp() };
-    await store.insert(currentUser(res).id, note);
+    await store.insert(currentUser(req).id, note);
     res.status(201).json(toJson(note));
   });
 
   router.delete("/notes/:id", async (req, res) => {
-    const deleted = await store.remove(currentUser(res).id, req.params.id);
+    const deleted = await store.remove(currentUser(req).id, req.params.id);
     if (!deleted) {
       res.status(404).json({ detail: "note not found" });
       return;

@@ -1,5 +1,5 @@
 // Starts the real app on a random port with a test configuration, capturing everything it logs.
-import type { Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
@@ -10,9 +10,11 @@ import { testDatabaseEnv } from "./database.ts";
 import { ISSUER } from "./keys.ts";
 
 export const FRONTEND_URL = "http://localhost:3000";
+const MAX_TEST_HEADER_BYTES = 256 * 1024;
 
 export interface TestApp {
   url: string;
+  /** Every line the app logged, each prefixed with its level ("debug token refused: ..."). */
   logs: string[];
   close(): Promise<void>;
 }
@@ -22,11 +24,15 @@ export async function startTestApp(env: Record<string, string>, storeOverride?: 
   const store = storeOverride ?? (await openNotesStore(config.database));
   const logs: string[] = [];
   const logger: Logger = {
-    warn: (message) => logs.push(message),
-    error: (message, error) => logs.push(`${message} ${error instanceof Error ? error.stack : String(error)}`),
+    debug: (message) => logs.push(`debug ${message}`),
+    info: (message) => logs.push(`info ${message}`),
+    warn: (message) => logs.push(`warn ${message}`),
+    error: (message, error) => logs.push(`error ${message} ${error instanceof Error ? error.stack : String(error)}`),
   };
-  const server: Server = createApp({ config, store, logger }).listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
+  // Node's default 16 KiB header limit would answer an oversized Authorization header itself (431); raised, so
+  // the tests reach the verifier's own limit.
+  const server = createServer({ maxHeaderSize: MAX_TEST_HEADER_BYTES }, createApp({ config, store, logger }));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
