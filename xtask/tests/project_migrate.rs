@@ -82,18 +82,70 @@ fn mysql_migrates_once_then_changes_nothing() {
     migrate_twice_keeps_rows(&test, &["user", "session", "account", "verification"]);
 }
 
-#[test]
-fn an_unreachable_database_fails_with_the_cli_output() {
-    let test = TestProject::new(&monolithic(Database::Postgres));
-    // Port 1: nothing listens there.
-    test.set_frontend_env("DATABASE_URL", "postgresql://postgres@127.0.0.1:1/nowhere");
+/// The error of a migration against `url`: one line naming the cause and the fix, no CLI stack.
+fn migrate_error(database: Database, url: &str) -> String {
+    let test = TestProject::new(&monolithic(database));
+    test.set_frontend_env("DATABASE_URL", url);
     let err = format!("{:#}", migrate::run(&test.project).unwrap_err());
-    assert!(
-        err.contains("migration failed") && err.contains("CLI output"),
-        "{err}"
+    assert_eq!(err.lines().count(), 1, "one line, no Node stack: {err}");
+    assert!(!err.contains("    at "), "{err}");
+    err
+}
+
+#[test]
+fn an_unreachable_server_is_named_in_one_line_with_how_to_start_it() {
+    // Port 1: nothing listens there.
+    let err = migrate_error(
+        Database::Postgres,
+        "postgresql://postgres@127.0.0.1:1/nowhere",
     );
     assert!(
-        err.contains("ECONNREFUSED"),
-        "the CLI's own reason is shown: {err}"
+        err.contains("127.0.0.1:1") && err.contains("start PostgreSQL"),
+        "{err}"
+    );
+    let err = migrate_error(Database::Mysql, "mysql://root@127.0.0.1:1/nowhere");
+    assert!(
+        err.contains("127.0.0.1:1") && err.contains("start MySQL"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_refused_login_is_named_in_one_line() {
+    let err = migrate_error(
+        Database::Postgres,
+        "postgresql://no_such_role_ba2@127.0.0.1:5432/postgres",
+    );
+    assert!(
+        err.contains("refused the connection") && err.contains("no_such_role_ba2"),
+        "{err}"
+    );
+    let err = migrate_error(
+        Database::Mysql,
+        "mysql://no_such_user_ba2:wrong@127.0.0.1:3306/mysql",
+    );
+    assert!(
+        err.contains("refused the connection") && err.contains("Access denied"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_missing_database_names_setup_as_the_fix() {
+    let err = migrate_error(
+        Database::Postgres,
+        "postgresql://postgres@127.0.0.1:5432/ba2_no_such_database",
+    );
+    assert!(
+        err.contains("no database `ba2_no_such_database`") && err.contains("cargo xtask setup"),
+        "{err}"
+    );
+    let err = migrate_error(
+        Database::Mysql,
+        "mysql://root@127.0.0.1:3306/ba2_no_such_database",
+    );
+    assert!(
+        err.contains("no database `ba2_no_such_database`") && err.contains("cargo xtask setup"),
+        "{err}"
     );
 }

@@ -43,9 +43,37 @@ impl DbState {
 pub fn ensure(database: Database, url: &str, base_dir: &Path) -> anyhow::Result<DbState> {
     match database.family() {
         DbFamily::Sqlite => ensure_sqlite_folder(url, base_dir),
-        DbFamily::Postgres => block_on(server::ensure_postgres(database, url)),
-        DbFamily::Mysql => block_on(server::ensure_mysql(url)),
+        DbFamily::Postgres => block_on(server::ensure_postgres(database, url, Missing::Create)),
+        DbFamily::Mysql => block_on(server::ensure_mysql(url, Missing::Create)),
     }
+}
+
+/// Checks, without changing anything, that a local server answers, accepts the login and has the
+/// database: `migrate` runs this first so these failures read the same as in setup, in one line.
+pub fn check(database: Database, url: &str) -> anyhow::Result<()> {
+    match database.family() {
+        DbFamily::Sqlite => Ok(()),
+        DbFamily::Postgres => {
+            block_on(server::ensure_postgres(database, url, Missing::Refuse)).map(drop)
+        }
+        DbFamily::Mysql => block_on(server::ensure_mysql(url, Missing::Refuse)).map(drop),
+    }
+}
+
+/// What to do about a database the server lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Missing {
+    Create,
+    Refuse,
+}
+
+/// The message for a database a local server lacks (`setup` creates it).
+#[cfg_attr(not(any(feature = "postgres", feature = "mysql")), allow(dead_code))]
+fn missing_message(database: Database, host: &str, port: u16, name: &str) -> String {
+    format!(
+        "the {} server at {host}:{port} has no database `{name}`. Fix: run `cargo xtask setup`, which creates it, or correct DATABASE_URL in frontend/.env",
+        database.name()
+    )
 }
 
 fn ensure_sqlite_folder(url: &str, base_dir: &Path) -> anyhow::Result<DbState> {
@@ -130,7 +158,11 @@ mod server {
     const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
     #[cfg(feature = "postgres")]
-    pub async fn ensure_postgres(database: Database, url: &str) -> anyhow::Result<DbState> {
+    pub async fn ensure_postgres(
+        database: Database,
+        url: &str,
+        missing: Missing,
+    ) -> anyhow::Result<DbState> {
         use sqlx::postgres::PgConnectOptions;
 
         let options = PgConnectOptions::from_str(url)?;
@@ -147,10 +179,13 @@ mod server {
             Err(err) => err,
         };
         // 3D000 invalid_catalog_name: the server answers but lacks the database.
-        let missing =
+        let is_missing =
             matches!(&cause, sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000"));
-        if !missing {
+        if !is_missing {
             return Err(connect_error(database, &host, port, cause));
+        }
+        if missing == Missing::Refuse {
+            bail!(missing_message(database, &host, port, &name));
         }
         let mut admin = connect(options.database("postgres"))
             .await
@@ -162,7 +197,7 @@ mod server {
     }
 
     #[cfg(feature = "mysql")]
-    pub async fn ensure_mysql(url: &str) -> anyhow::Result<DbState> {
+    pub async fn ensure_mysql(url: &str, missing: Missing) -> anyhow::Result<DbState> {
         use sqlx::mysql::{MySqlConnectOptions, MySqlDatabaseError};
 
         let options = MySqlConnectOptions::from_str(url)?;
@@ -180,10 +215,13 @@ mod server {
             Err(err) => err,
         };
         // 1049 ER_BAD_DB_ERROR: the server answers but lacks the database.
-        let missing = matches!(&cause, sqlx::Error::Database(db)
+        let is_missing = matches!(&cause, sqlx::Error::Database(db)
             if db.try_downcast_ref::<MySqlDatabaseError>().is_some_and(|e| e.number() == 1049));
-        if !missing {
+        if !is_missing {
             return Err(connect_error(Database::Mysql, &host, port, cause));
+        }
+        if missing == Missing::Refuse {
+            bail!(missing_message(Database::Mysql, &host, port, &name));
         }
         // information_schema is readable by every account, so the login itself succeeds.
         let mut admin = connect(options.database("information_schema"))
@@ -235,12 +273,12 @@ mod server {
     }
 
     #[cfg(not(feature = "postgres"))]
-    pub async fn ensure_postgres(_: Database, _: &str) -> anyhow::Result<DbState> {
+    pub async fn ensure_postgres(_: Database, _: &str, _: Missing) -> anyhow::Result<DbState> {
         bail!(missing_feature("postgres"))
     }
 
     #[cfg(not(feature = "mysql"))]
-    pub async fn ensure_mysql(_: &str) -> anyhow::Result<DbState> {
+    pub async fn ensure_mysql(_: &str, _: Missing) -> anyhow::Result<DbState> {
         bail!(missing_feature("mysql"))
     }
 
