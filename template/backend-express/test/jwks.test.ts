@@ -1,4 +1,5 @@
-// The JWKS cache: lazy fetch, refetch on an unknown kid at most once per interval, rotation, outages, floods.
+// The JWKS cache: lazy fetch, refetch on an unknown kid at most once per interval, rotation, outages, floods,
+// and the maximum age after which the keys are refetched in the background.
 // Each test gets its own JWKS endpoint and app, so fetch counts start at zero.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -176,6 +177,48 @@ test("a flood of random kids while the JWKS is down → 503s and still at most o
     await Promise.all(Array.from({ length: 50 }, flood));
     for (let i = 0; i < 50; i++) await flood();
     assert.equal(jwks.fetchCount, 1);
+  } finally {
+    await tearDown();
+  }
+});
+
+/** Waits (up to 5 s) until the JWKS endpoint has been asked `count` times: background refetches are not awaited. */
+async function fetchCountReaches(jwks: JwksServer, count: number): Promise<void> {
+  for (let waited = 0; jwks.fetchCount < count && waited < 5000; waited += 20) await sleep(20);
+  assert.equal(jwks.fetchCount, count);
+}
+
+const SHORT_MAX_AGE = { JWKS_MAX_AGE_SECONDS: "1", JWKS_MIN_REFETCH_SECONDS: "1" };
+
+test("a key removed from the JWKS stops being trusted after the maximum age, with no unknown kid needed", async () => {
+  const { jwks, key, app, me, send, tearDown } = await setUp(SHORT_MAX_AGE);
+  try {
+    const { token } = await me(key);
+    assertOk((await send(token)).response);
+    jwks.keys = [(await newSigningKey()).publicJwk];
+    await afterShortInterval();
+    // The keys are now older than the maximum age: this request starts a background refetch.
+    await send(token);
+    await fetchCountReaches(jwks, 2);
+    // The key set changed, so the verified-token cache was emptied: the token is checked again, and refused.
+    const again = await send(token);
+    await assertRejected(again.response, 401, { token, logs: app.logs });
+    const fresh = await me(key);
+    await assertRejected(fresh.response, 401, { token: fresh.token, logs: app.logs });
+  } finally {
+    await tearDown();
+  }
+});
+
+test("JWKS endpoint down when the keys reach the maximum age → the cached keys stay trusted", async () => {
+  const { jwks, key, me, tearDown } = await setUp(SHORT_MAX_AGE);
+  try {
+    assertOk((await me(key)).response);
+    jwks.up = false;
+    await afterShortInterval();
+    assertOk((await me(key)).response);
+    await fetchCountReaches(jwks, 2);
+    assertOk((await me(key)).response);
   } finally {
     await tearDown();
   }
