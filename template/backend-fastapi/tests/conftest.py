@@ -31,13 +31,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def make_settings(database_url: str, jwks_url: str, **overrides: object) -> Settings:
     # _env_file=None: a developer's backend/.env must not change what the tests check.
-    return Settings(
-        _env_file=None,
-        better_auth_url=BETTER_AUTH_URL,
-        jwks_url=jwks_url,
-        database_url=database_url,
-        **overrides,
-    )
+    overrides.setdefault("better_auth_url", BETTER_AUTH_URL)
+    return Settings(_env_file=None, jwks_url=jwks_url, database_url=database_url, **overrides)
 
 
 @pytest.fixture

@@ -24,6 +24,82 @@ def test_token_without_email_claim_gives_null_email(client: TestClient, key: Sig
     assert response.json() == {"id": token_claims["sub"], "email": None}
 
 
+def test_non_string_email_is_refused(client: TestClient, key: SigningKey) -> None:
+    # Decided verdict: a malformed claim is a malformed token, not a user without an email.
+    for email in (42, ["a@example.com"], None):
+        token = key.sign({**claims(), "email": email})
+        assert_rejected(client.get("/api/me", headers=bearer(token)), token)
+
+
+def test_lower_case_bearer_scheme_is_accepted(client: TestClient, key: SigningKey) -> None:
+    # RFC 6750 (via RFC 9110 §11.1): the auth scheme is case-insensitive.
+    for scheme in ("bearer", "BEARER"):
+        headers = {"Authorization": f"{scheme} {key.sign(claims())}"}
+        assert client.get("/api/me", headers=headers).status_code == 200
+
+
+def test_two_tokens_in_one_header_are_refused(client: TestClient, key: SigningKey) -> None:
+    first, second = key.sign(claims()), key.sign(claims())
+    for value in (f"Bearer {first}, Bearer {second}", f"Bearer {first} {second}"):
+        response = client.get("/api/me", headers={"Authorization": value})
+        assert_rejected(response)
+        assert response.json() == {"detail": "expected exactly one bearer token"}
+
+
+def test_token_longer_than_8_kib_is_refused_unread(client: TestClient, key: SigningKey) -> None:
+    # Validly signed, so only the length rule refuses it.
+    token = key.sign(claims(padding="x" * 8192))
+    assert len(token) > 8192
+    response = client.get("/api/me", headers=bearer(token))
+    assert_rejected(response, token)
+    assert response.json() == {"detail": "token too long"}
+
+
+@pytest.mark.parametrize("typ", ["JWT", "jwt", None])
+def test_typ_jwt_or_absent_is_accepted(client: TestClient, key: SigningKey, typ) -> None:
+    token = key.sign(claims(), typ=typ)
+    assert client.get("/api/me", headers=bearer(token)).status_code == 200
+
+
+@pytest.mark.parametrize("typ", ["at+jwt", "JWS", 1])
+def test_other_typ_is_refused(client: TestClient, key: SigningKey, typ) -> None:
+    token = key.sign(claims(), typ=typ)
+    assert_rejected(client.get("/api/me", headers=bearer(token)), token)
+
+
+@pytest.mark.parametrize("crit", [["exp"], ["urn:example:ext"]])
+def test_critical_header_extensions_are_refused(
+    client: TestClient, key: SigningKey, crit: list
+) -> None:
+    # RFC 7515 §4.1.11: this backend understands no extension, so any crit fails.
+    token = key.sign(claims(), crit=crit, **dict.fromkeys(crit, True))
+    assert_rejected(client.get("/api/me", headers=bearer(token)), token)
+
+
+def test_missing_kid_is_refused_even_with_one_published_key(
+    client: TestClient, key: SigningKey
+) -> None:
+    token = jwt.encode(claims(), key.private_key, algorithm="EdDSA")
+    assert_rejected(client.get("/api/me", headers=bearer(token)), token)
+
+
+def test_iat_up_to_60_seconds_ahead_is_accepted(client: TestClient, key: SigningKey) -> None:
+    token = key.sign(claims(iat=int(time.time()) + 45))
+    assert client.get("/api/me", headers=bearer(token)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "better_auth_url",
+    ["http://localhost:3000/", "HTTP://LOCALHOST:3000", "http://LocalHost:3000/some/path?q#f"],
+)
+def test_better_auth_url_as_typed_still_verifies(
+    make_client, key: SigningKey, better_auth_url: str
+) -> None:
+    # The frontend signs iss and aud with the origin: http://localhost:3000.
+    client = make_client(better_auth_url=better_auth_url)
+    assert client.get("/api/me", headers=bearer(key.sign(claims()))).status_code == 200
+
+
 def test_expiry_within_leeway_is_accepted(client: TestClient, key: SigningKey) -> None:
     token = key.sign(claims(exp=int(time.time()) - 10))
     assert client.get("/api/me", headers=bearer(token)).status_code == 200
@@ -139,6 +215,7 @@ def test_invalid_claims(client: TestClient, key: SigningKey, overrides: dict) ->
         pytest.param({"exp": "4102444800"}, id="exp-numeric-string"),
         pytest.param({"nbf": float("nan")}, id="nbf-nan"),
         pytest.param({"iat": int(time.time()) + 120}, id="iat-in-future"),
+        pytest.param({"iat": "0"}, id="iat-string"),
         pytest.param({"aud": ["http://localhost:3000", 5]}, id="aud-list-non-string"),
         pytest.param({"aud": {"aud": "http://localhost:3000"}}, id="aud-object"),
     ],
@@ -146,7 +223,7 @@ def test_invalid_claims(client: TestClient, key: SigningKey, overrides: dict) ->
 def test_claims_beyond_what_better_auth_signs(
     client: TestClient, key: SigningKey, overrides: dict
 ) -> None:
-    # The claim checks are this backend's own (not jwt.decode's): odd JSON values fail closed.
+    # Odd JSON values fail closed, also those PyJWT alone would accept ("123", 10**400).
     token = key.sign(claims(**overrides))
     assert_rejected(client.get("/api/me", headers=bearer(token)), token)
 

@@ -19,6 +19,8 @@ def test_defaults_follow_better_auth_url() -> None:
     assert settings.jwt_issuer == settings.jwt_audience == "http://localhost:3000"
     assert settings.algorithms == ["EdDSA"]
     assert settings.jwks_min_refetch_seconds == 5
+    assert settings.jwks_max_age_seconds == 600
+    assert settings.log_level == "info"
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
     assert settings.cors_origin == "http://localhost:3000"
 
@@ -45,3 +47,38 @@ def test_symmetric_or_unknown_algorithms_are_refused(algorithms: str) -> None:
 def test_bad_port_names_the_variable() -> None:
     with pytest.raises(ConfigError, match="PORT"):
         load(better_auth_url="http://localhost:3000", port=0)
+
+
+@pytest.mark.parametrize(
+    ("better_auth_url", "origin"),
+    [
+        ("http://localhost:3000/", "http://localhost:3000"),
+        ("HTTP://LOCALHOST:3000", "http://localhost:3000"),
+        ("http://localhost:3000", "http://localhost:3000"),
+        ("http://localhost:80", "http://localhost"),
+        ("https://App.Example:443/", "https://app.example"),
+        ("https://app.example:8443/base/path?x=1#top", "https://app.example:8443"),
+        ("http://user:pw@[::1]:3000/", "http://[::1]:3000"),
+    ],
+)
+def test_issuer_and_audience_are_the_origin_of_better_auth_url(
+    better_auth_url: str, origin: str
+) -> None:
+    # The frontend signs with `new URL(BETTER_AUTH_URL).origin`; both sides must agree.
+    settings = load(better_auth_url=better_auth_url)
+    assert settings.jwt_issuer == settings.jwt_audience == origin
+
+
+def test_url_overrides_are_normalised_and_other_strings_kept() -> None:
+    settings = load(
+        better_auth_url="http://localhost:3000",
+        jwt_issuer="HTTPS://Issuer.Example:443/",
+        jwt_audience="urn:example:Notes-API",
+    )
+    assert settings.jwt_issuer == "https://issuer.example"
+    assert settings.jwt_audience == "urn:example:Notes-API"
+
+
+def test_cors_origin_is_normalised_too() -> None:
+    settings = load(better_auth_url="http://localhost:3000", frontend_url="HTTP://LocalHost:3000/")
+    assert settings.cors_origin == "http://localhost:3000"

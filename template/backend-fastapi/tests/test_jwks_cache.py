@@ -136,7 +136,7 @@ def test_flood_over_time_costs_one_fetch_per_interval(
 
 
 def test_concurrent_unknown_kids_share_one_fetch(key: SigningKey, jwks: JwksServer) -> None:
-    cache = JwksCache(jwks.url, min_refetch_seconds=60)
+    cache = JwksCache(jwks.url, min_refetch_seconds=60, max_age_seconds=600)
     kids = [key.kid] + [uuid.uuid4().hex for _ in range(31)]
     with ThreadPoolExecutor(max_workers=16) as pool:
         found = list(pool.map(cache.get, kids))
@@ -161,9 +161,69 @@ def test_requests_fetch_the_jwks_off_the_event_loop(
 
     async def two_new_tokens() -> int:
         for _ in range(2):
-            await verifier.verify_async(key.sign(claims()))
+            await verifier.verify(key.sign(claims()))
         return threading.get_ident()
 
     loop_thread = asyncio.run(two_new_tokens())
     assert len(fetching_threads) == 1 and fetching_threads[0] != loop_thread
     assert jwks.fetches == 1
+
+
+def test_removed_key_stops_being_trusted_after_the_maximum_age(
+    make_client, key: SigningKey, jwks: JwksServer
+) -> None:
+    # No unknown kid ever arrives: only the maximum age makes the backend notice the removal.
+    client = make_client(
+        jwks_min_refetch_seconds=REFETCH_SECONDS, jwks_max_age_seconds=REFETCH_SECONDS
+    )
+    seen_before = key.sign(claims())
+    assert client.get("/api/me", headers=bearer(seen_before)).status_code == 200
+    jwks.keys = [SigningKey.ed25519().public_jwk()]  # Better Auth rotated and dropped the key
+    time.sleep(REFETCH_SECONDS)
+    # The stale key still answers while the background refetch runs...
+    assert client.get("/api/me", headers=bearer(key.sign(claims()))).status_code == 200
+    wait_for(lambda: jwks.fetches == 2)
+    # ...then neither a new token nor one verified before is accepted.
+    for token in (key.sign(claims()), seen_before):
+        assert_rejected(client.get("/api/me", headers=bearer(token)), token)
+    assert jwks.fetches == 2
+
+
+def test_keys_younger_than_the_maximum_age_are_not_refetched(
+    make_client, key: SigningKey, jwks: JwksServer
+) -> None:
+    client = make_client(jwks_min_refetch_seconds=0, jwks_max_age_seconds=60)
+    for _ in range(3):
+        assert client.get("/api/me", headers=bearer(key.sign(claims()))).status_code == 200
+    assert jwks.fetches == 1
+
+
+def test_stale_keys_are_kept_while_the_jwks_is_down(
+    make_client, key: SigningKey, jwks: JwksServer
+) -> None:
+    client = make_client(jwks_min_refetch_seconds=0, jwks_max_age_seconds=0.2)
+    assert client.get("/api/me", headers=bearer(key.sign(claims()))).status_code == 200
+    jwks.down = True
+    time.sleep(0.2)
+    assert client.get("/api/me", headers=bearer(key.sign(claims()))).status_code == 200
+    wait_for(lambda: jwks.fetches == 2)
+    assert client.get("/api/me", headers=bearer(key.sign(claims()))).status_code == 200
+
+
+def test_background_refetches_are_merged(key: SigningKey, jwks: JwksServer) -> None:
+    now = [0.0]
+    cache = JwksCache(jwks.url, min_refetch_seconds=0, max_age_seconds=10, clock=lambda: now[0])
+    assert cache.get(key.kid) is not None
+    now[0] = 11.0
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(cache.cached, [key.kid] * 64))
+    wait_for(lambda: jwks.fetches >= 2)
+    time.sleep(0.2)  # a second background fetch, if one had been started, has landed now
+    assert jwks.fetches == 2
+
+
+def wait_for(condition, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)

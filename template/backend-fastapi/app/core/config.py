@@ -1,6 +1,8 @@
 """Settings from the environment and backend/.env (the process environment wins)."""
 
 from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AnyHttpUrl, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,6 +16,22 @@ SUPPORTED_ALGORITHMS = ("EdDSA", "ES256", "ES512", "PS256", "RS256")
 
 class ConfigError(Exception):
     """The configuration cannot work; the message names the variable to fix."""
+
+
+def origin(url: AnyHttpUrl | str) -> str:
+    """What `new URL(url).origin` gives in the frontend: scheme and host lower-case, the default
+    port dropped, no user, path, query or fragment. The frontend signs `iss` and `aud` with it."""
+    parsed = urlsplit(str(AnyHttpUrl(str(url))))
+    return f"{parsed.scheme}://{parsed.netloc.rpartition('@')[2]}"
+
+
+def origin_if_url(value: str) -> str:
+    """JWT_ISSUER / JWT_AUDIENCE: an http(s) URL is normalised like BETTER_AUTH_URL; any other
+    string (a URN, a name) is compared as written."""
+    try:
+        return origin(value)
+    except ValueError:  # pydantic's ValidationError: not an http(s) URL
+        return value
 
 
 class Settings(BaseSettings):
@@ -30,11 +48,16 @@ class Settings(BaseSettings):
     jwt_algorithms: str = "EdDSA"
     # Unknown `kid` → refetch the JWKS at most this often (rotation vs. random-kid floods).
     jwks_min_refetch_seconds: float = Field(default=5.0, ge=0)
+    # Known keys are refetched in the background once they are this old, so a key Better Auth
+    # removed stops being trusted even if no token with an unknown kid ever arrives.
+    jwks_max_age_seconds: float = Field(default=600.0, gt=0)
     frontend_url: AnyHttpUrl = AnyHttpUrl("http://localhost:3000")
     database_url: str = "file:./notes.db"
     database_auth_token: str | None = None
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    # debug also logs why each token was refused.
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @field_validator("jwt_algorithms")
     @classmethod
@@ -47,14 +70,20 @@ class Settings(BaseSettings):
             )
         return ",".join(names)
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def lower_case_log_level(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def fill_defaults_from_better_auth_url(self) -> "Settings":
-        base = str(self.better_auth_url).rstrip("/")
         if self.jwks_url is None:
+            base = str(self.better_auth_url).rstrip("/")
             self.jwks_url = AnyHttpUrl(f"{base}/api/auth/jwks")
-        # Better Auth signs iss and aud with its base URL exactly as configured.
-        self.jwt_issuer = self.jwt_issuer or base
-        self.jwt_audience = self.jwt_audience or base
+        # The frontend signs iss and aud with the origin of BETTER_AUTH_URL, however it is typed.
+        issuer = origin(self.better_auth_url)
+        self.jwt_issuer = origin_if_url(self.jwt_issuer) if self.jwt_issuer else issuer
+        self.jwt_audience = origin_if_url(self.jwt_audience) if self.jwt_audience else issuer
         return self
 
     @property
@@ -63,8 +92,8 @@ class Settings(BaseSettings):
 
     @property
     def cors_origin(self) -> str:
-        # Browsers send the origin without a trailing slash.
-        return str(self.frontend_url).rstrip("/")
+        # Browsers send the Origin header in exactly this form.
+        return origin(self.frontend_url)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,17 +1,13 @@
-"""Better Auth JWT verification: pinned algorithms, key by kid, signature, exp/nbf/iat, iss, aud,
-sub.
+"""Better Auth JWT verification.
 
-The claim checks are written out below instead of calling `jwt.decode`: PyJWT's generic decode
-costs about as much again as the signature check itself (`cargo xtask bench --only auth`
-measures it), and the rules a Better Auth token must meet are few. The signature is still checked
-by PyJWT's algorithm object for the key (the `cryptography` package underneath), and the keys
-still come from PyJWT's JWK parsing.
+PyJWT checks the signature (with the algorithm pinned to the key's), exp, nbf, iss, aud and that
+exp, iss, aud and sub are present. This module adds what PyJWT leaves to the application: the key
+chosen by kid from the cached JWKS, the header rules (typ, crit), the claim rules (a non-empty
+string sub, an email that is a string or absent, dates that are JSON numbers, iat not in the
+future) and the cache of tokens already verified.
 """
 
-import base64
-import json
 import math
-import re
 import time
 from dataclasses import dataclass
 
@@ -22,14 +18,26 @@ from app.core.config import Settings
 from app.core.jwks import JwksCache, KeysUnavailable
 from app.core.token_cache import VerifiedTokenCache
 
-# Better Auth's clock and ours may differ slightly.
-LEEWAY_SECONDS = 30
-
-# Three base64url segments and nothing else: no padding, no whitespace, no second encoding of the
-# same bytes (Python's base64 decoder would otherwise skip characters outside the alphabet).
-_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
-
 __all__ = ["AuthenticatedUser", "InvalidToken", "KeysUnavailable", "TokenVerifier"]
+
+# Better Auth's clock and ours may differ slightly (exp, nbf).
+LEEWAY_SECONDS = 30
+# An iat further ahead than this was not issued by a clock close to ours.
+MAX_IAT_SKEW = 60
+# Better Auth's tokens are well under 1 KiB; a longer one is refused before it is parsed.
+MAX_TOKEN_LENGTH = 8 * 1024
+REQUIRED_CLAIMS = ["exp", "iss", "aud", "sub"]
+
+# Short reasons for the 401 body, by PyJWT exception (subclasses before their parents).
+_REASONS: list[tuple[type[jwt.PyJWTError], str]] = [
+    (jwt.ExpiredSignatureError, "token expired"),
+    (jwt.ImmatureSignatureError, "token not yet valid"),
+    (jwt.InvalidIssuerError, "token issuer is not JWT_ISSUER"),
+    (jwt.InvalidAudienceError, "token audience is not JWT_AUDIENCE"),
+    (jwt.InvalidSignatureError, "invalid signature"),
+    (jwt.InvalidAlgorithmError, "token algorithm not allowed"),
+    (jwt.DecodeError, "malformed token"),
+]
 
 
 class InvalidToken(Exception):
@@ -47,139 +55,102 @@ class TokenVerifier:
         self._algorithms = settings.algorithms
         self._issuer = settings.jwt_issuer
         self._audience = settings.jwt_audience
-        self._jwks = JwksCache(str(settings.jwks_url), settings.jwks_min_refetch_seconds)
         self._verified: VerifiedTokenCache[AuthenticatedUser] = VerifiedTokenCache()
+        self._jwks = JwksCache(
+            str(settings.jwks_url),
+            min_refetch_seconds=settings.jwks_min_refetch_seconds,
+            max_age_seconds=settings.jwks_max_age_seconds,
+            # A token verified with a key Better Auth no longer publishes is not served again.
+            on_keys_removed=self._verified.clear,
+        )
+        # iat is checked below with its own margin; PyJWT would use the exp leeway.
+        self._jwt = jwt.PyJWT(options={"require": REQUIRED_CLAIMS, "verify_iat": False})
 
-    def verify(self, token: str) -> AuthenticatedUser:
+    async def verify(self, token: str) -> AuthenticatedUser:
         """The token's user; raises InvalidToken (→ 401) or KeysUnavailable (→ 503).
 
-        May block on the JWKS download: for scripts and tests. Requests use `verify_async`.
+        A token seen before is a dict lookup. Only a JWKS download (first token, unknown kid) runs
+        in a worker thread, so a slow JWKS endpoint never blocks the event loop.
         """
+        if len(token) > MAX_TOKEN_LENGTH:
+            raise InvalidToken("token too long")
         user = self._verified.get(token)
         if user is not None:
             return user
-        header = _Header(token, self._algorithms)
-        return self._verify_with(token, header, self._jwks.get(header.kid))
-
-    async def verify_async(self, token: str) -> AuthenticatedUser:
-        """`verify` for the event loop: a token seen before is a dict lookup, a new one a signature
-        check, both without leaving the loop (a worker-thread hop would cost more than the lookup).
-        Only the rare JWKS download (first token, unknown kid) runs in a worker thread, so a slow
-        JWKS endpoint never stalls other requests.
-        """
-        user = self._verified.get(token)
-        if user is not None:
-            return user
-        header = _Header(token, self._algorithms)
-        key = self._jwks.cached(header.kid)
+        kid = self._key_id(token)
+        key = self._jwks.cached(kid)
         if key is None:
-            key = await run_in_threadpool(self._jwks.get, header.kid)
-        return self._verify_with(token, header, key)
-
-    def _verify_with(
-        self, token: str, header: "_Header", key: jwt.PyJWK | None
-    ) -> AuthenticatedUser:
+            key = await run_in_threadpool(self._jwks.get, kid)
         if key is None:
             raise InvalidToken("unknown signing key")
-        if key.algorithm_name != header.algorithm:
-            raise InvalidToken("token algorithm does not match its key")
-        # The key's own algorithm object (never one the token names): False for a bad signature
-        # and for one that does not fit the key's format.
-        if not key.Algorithm.verify(header.signing_input, key.key, header.signature):
-            raise InvalidToken("invalid signature")
-        # Only now is the payload trusted enough to read.
+        return self._verify_with(token, key)
+
+    def _key_id(self, token: str) -> str:
+        """The kid of a header that may be acceptable; nothing in it is trusted yet."""
         try:
-            claims = json.loads(_decode(header.payload))
-        except ValueError:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
             raise InvalidToken("malformed token") from None
-        if not isinstance(claims, dict):
-            raise InvalidToken("malformed token")
-        user = AuthenticatedUser(id=self._check_claims(claims), email=_email_or_none(claims))
-        self._verified.put(token, float(claims["exp"]), user)
-        return user
-
-    def _check_claims(self, claims: dict) -> str:
-        """The same rules as PyJWT's decode with require=[exp, sub], issuer, audience and leeway;
-        returns `sub`."""
-        now = time.time()
-        for name in ("exp", "sub", "iss", "aud"):
-            if name not in claims:
-                raise InvalidToken(f"token has no {name} claim")
-        exp, nbf, iat = (_number(claims, name) for name in ("exp", "nbf", "iat"))
-        if exp is None:
-            raise InvalidToken("invalid token")
-        if exp <= now - LEEWAY_SECONDS:
-            raise InvalidToken("token expired")
-        if (nbf is not None and nbf > now + LEEWAY_SECONDS) or (
-            iat is not None and iat > now + LEEWAY_SECONDS
-        ):
-            raise InvalidToken("token not yet valid")
-        if claims["iss"] != self._issuer:
-            raise InvalidToken("token issuer is not JWT_ISSUER")
-        audiences = claims["aud"]
-        if isinstance(audiences, str):
-            audiences = [audiences]
-        if (
-            not isinstance(audiences, list)
-            or not all(isinstance(audience, str) for audience in audiences)
-            or self._audience not in audiences
-        ):
-            raise InvalidToken("token audience is not JWT_AUDIENCE")
-        sub = claims["sub"]
-        if not isinstance(sub, str) or not sub:
-            raise InvalidToken("invalid token")
-        return sub
-
-
-class _Header:
-    """The protected header, read before the signature check only to pick the key."""
-
-    __slots__ = ("algorithm", "kid", "payload", "signature", "signing_input")
-
-    def __init__(self, token: str, allowed: list[str]) -> None:
-        if not _COMPACT_JWS.fullmatch(token):
-            raise InvalidToken("malformed token")
-        encoded_header, self.payload, signature = token.split(".")
-        self.signing_input = f"{encoded_header}.{self.payload}".encode()
-        try:
-            self.signature = _decode(signature)
-            header = json.loads(_decode(encoded_header))
-        except ValueError:  # bad base64 (binascii.Error) or bad JSON
-            raise InvalidToken("malformed token") from None
-        if not isinstance(header, dict):
-            raise InvalidToken("malformed token")
-        algorithm = header.get("alg")
-        if algorithm not in allowed:
+        if header.get("alg") not in self._algorithms:
             raise InvalidToken("token algorithm not allowed")
+        # RFC 7515 §4.1.11: an extension named in crit must be understood; we understand none.
+        if "crit" in header:
+            raise InvalidToken("token has critical header extensions")
+        typ = header.get("typ", "JWT")
+        if not isinstance(typ, str) or typ.upper() != "JWT":
+            raise InvalidToken("token type is not JWT")
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
             raise InvalidToken("token has no key id")
-        self.algorithm: str = algorithm
-        self.kid: str = kid
+        return kid
+
+    def _verify_with(self, token: str, key: jwt.PyJWK) -> AuthenticatedUser:
+        if key.algorithm_name not in self._algorithms:
+            raise InvalidToken("signing key algorithm not allowed")
+        try:
+            claims = self._jwt.decode(
+                token,
+                key.key,
+                # The key's own algorithm: a token naming another one is refused.
+                algorithms=[key.algorithm_name],
+                audience=self._audience,
+                issuer=self._issuer,
+                leeway=LEEWAY_SECONDS,
+            )
+        except jwt.MissingRequiredClaimError as error:
+            raise InvalidToken(f"token has no {error.claim} claim") from None
+        except jwt.PyJWTError as error:
+            reason = next((r for kind, r in _REASONS if isinstance(error, kind)), "invalid token")
+            raise InvalidToken(reason) from None
+        exp = _check_claim_policy(claims)
+        user = AuthenticatedUser(id=claims["sub"], email=claims.get("email"))
+        self._verified.put(token, exp, user)
+        return user
 
 
-def _decode(segment: str) -> bytes:
-    """base64url without padding; ValueError (binascii.Error) for an impossible length."""
-    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+def _check_claim_policy(claims: dict) -> float:
+    """The rules PyJWT leaves optional; returns exp (present: PyJWT required it)."""
+    exp = _numeric_date(claims["exp"], "exp")
+    if "nbf" in claims:
+        _numeric_date(claims["nbf"], "nbf")
+    if "iat" in claims and _numeric_date(claims["iat"], "iat") > time.time() + MAX_IAT_SKEW:
+        raise InvalidToken("token not yet valid")
+    if not isinstance(claims["sub"], str) or not claims["sub"]:
+        raise InvalidToken("token has no sub claim")
+    if not isinstance(claims.get("email", ""), str):
+        raise InvalidToken("malformed email claim")
+    return exp
 
 
-def _number(claims: dict, name: str) -> float | None:
-    """A NumericDate claim; None when absent. Anything but a finite JSON number is refused."""
-    if name not in claims:
-        return None
-    value = claims[name]
-    # bool is an int in Python ("exp": true is no date); json.loads accepts NaN and Infinity.
+def _numeric_date(value: object, name: str) -> float:
+    """RFC 7519 NumericDate: a finite JSON number. PyJWT also accepts "123" and true."""
+    # bool is an int in Python; json.loads accepts NaN and Infinity.
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidToken("invalid token")
+        raise InvalidToken(f"malformed {name} claim")
     try:
         number = float(value)
     except OverflowError:  # an integer beyond any float
-        raise InvalidToken("invalid token") from None
+        raise InvalidToken(f"malformed {name} claim") from None
     if not math.isfinite(number):
-        raise InvalidToken("invalid token")
+        raise InvalidToken(f"malformed {name} claim")
     return number
-
-
-def _email_or_none(claims: dict) -> str | None:
-    email = claims.get("email")
-    return email if isinstance(email, str) else None
