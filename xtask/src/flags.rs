@@ -45,6 +45,20 @@ xflags::xflags! {
             /// Also drive each selected case in headless Chromium (the default run does this for its first case).
             optional --browser
         }
+        /// A private Docker engine (Debian's dockerd, data and socket under $BETTER_AUTH_V2_CACHE/docker) and
+        /// the e2e database images built from Debian packages, for testcontainers without an image registry.
+        cmd engine {
+            /// Start dockerd (or reuse the one started earlier); prints one line, `export DOCKER_HOST=...`,
+            /// for `eval "$(cargo xtask engine start)"`. Installs nothing.
+            cmd start {}
+            /// Whether the engine answers, its testcontainers containers and the local images' state.
+            cmd status {}
+            /// Remove the testcontainers containers and stop the engine; the images stay cached.
+            cmd stop {}
+            /// Build better-auth-v2/postgres:15 and better-auth-v2/mariadb:10.11 from Debian packages
+            /// (debootstrap base); an image whose recipe did not change is kept.
+            cmd images {}
+        }
         /// Measure time to a working project and what authentication costs each backend (release build of
         /// the `bench` crate); writes bench/results.json and BENCHMARKS.md.
         cmd bench {

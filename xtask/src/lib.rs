@@ -4,6 +4,9 @@
 pub mod bench;
 pub mod combination;
 pub mod e2e;
+pub mod engine;
+pub mod engine_api;
+pub mod engine_images;
 pub mod flags;
 pub mod generate;
 pub mod lockfiles;
@@ -22,6 +25,7 @@ pub fn main() -> ExitCode {
         flags::XtaskCmd::New(cmd) => new::run(cmd),
         flags::XtaskCmd::Verify(cmd) => verify::run(cmd),
         flags::XtaskCmd::E2e(cmd) => e2e::run(cmd),
+        flags::XtaskCmd::Engine(cmd) => engine::run(cmd),
         flags::XtaskCmd::Bench(cmd) => bench::run(cmd),
         flags::XtaskCmd::Lockfiles(cmd) => lockfiles::run(cmd),
     };
