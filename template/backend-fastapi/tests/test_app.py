@@ -1,10 +1,22 @@
-"""Health, CORS and the start command."""
+"""Health, CORS, the lifespan, the request log and the start command."""
+
+import logging
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import inspect
 
 from app.__main__ import main as start_command
-from tests.tokens import BETTER_AUTH_URL
+from app.core.config import BACKEND_DIR
+from app.main import create_app
+from tests.assertions import bearer
+from tests.conftest import make_settings
+from tests.tokens import BETTER_AUTH_URL, SigningKey, claims
 
 
 def test_health_needs_no_token(client: TestClient) -> None:
@@ -46,3 +58,62 @@ def test_start_command_refuses_bad_config_with_a_clear_message(
     message = str(exit_info.value.code)
     assert message.startswith("error: ") and "BETTER_AUTH_URL" in message
     assert "not a url" not in message  # reasons, not values (values may be secrets)
+
+
+def test_tables_are_created_at_startup_and_the_engine_disposed_at_shutdown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "notes.db"
+    app = create_app(make_settings(f"file:{database}", "http://127.0.0.1:9/unused"))
+    disposed = []
+    monkeypatch.setattr(app.state.engine, "dispose", lambda: disposed.append(True))
+    assert not database.exists()  # nothing touched before the lifespan starts
+    with TestClient(app):
+        assert "note" in inspect(app.state.engine).get_table_names()
+        assert not disposed
+    assert disposed == [True]
+
+
+def test_one_log_line_per_request_without_the_token(
+    client: TestClient, key: SigningKey, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = key.sign(claims())
+    client.get("/api/me", headers=bearer(token))
+    client.get("/api/notes?x=1", headers=bearer("not-a-token"))
+    lines = [r.getMessage() for r in caplog.records if r.name == "app.requests"]
+    assert len(lines) == 2
+    assert re.fullmatch(r"GET /api/me 200 \d+\.\dms", lines[0])
+    assert re.fullmatch(r"GET /api/notes 401 \d+\.\dms", lines[1])  # no query string
+
+
+def test_why_a_token_was_refused_is_logged_at_debug(
+    client: TestClient, key: SigningKey, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = key.sign(claims(iss="http://evil.example"))
+    client.get("/api/me", headers=bearer(token))
+    refusals = [r for r in caplog.records if r.getMessage().startswith("token refused")]
+    assert [(r.levelno, r.getMessage()) for r in refusals] == [
+        (logging.DEBUG, "token refused: token issuer is not JWT_ISSUER")
+    ]
+
+
+def test_start_command_names_an_unusable_database_in_one_line(tmp_path: Path) -> None:
+    environment = {
+        **os.environ,
+        "BETTER_AUTH_URL": BETTER_AUTH_URL,
+        "DATABASE_URL": f"file:{tmp_path / 'missing-dir' / 'notes.db'}",
+        "PORT": "9",  # never bound: startup fails first
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "app"],
+        cwd=BACKEND_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "error: DATABASE_URL: cannot use the database: unable to open database file" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
