@@ -28,13 +28,18 @@ const MAX_IAT_SKEW_SECONDS = 60;
 
 export function createTokenVerifier(config: Config, logger: Logger): TokenVerifier {
   const verified = new VerifiedTokenCache<AuthUser>();
+  // Bumped whenever the key set changes, so a verification that was in flight meanwhile is not cached.
+  let keySetVersion = 0;
   const jwks = new JwksCache({
     url: config.jwksUrl,
     minRefetchMs: config.jwksMinRefetchMs,
     maxAgeMs: config.jwksMaxAgeMs,
     onFetchError: (message) => logger.warn(message),
     // A key removed from the JWKS must not keep its tokens alive through the cache.
-    onKeysChanged: () => verified.clear(),
+    onKeysChanged: () => {
+      keySetVersion += 1;
+      verified.clear();
+    },
   });
   const options: JWTVerifyOptions = {
     algorithms: config.algorithms,
@@ -49,6 +54,7 @@ export function createTokenVerifier(config: Config, logger: Logger): TokenVerifi
     jwks.refreshIfStale();
     const cached = verified.get(token);
     if (cached) return { ok: true, user: cached };
+    const version = keySetVersion;
     let header: JWTHeaderParameters;
     let payload: JWTPayload;
     try {
@@ -57,30 +63,30 @@ export function createTokenVerifier(config: Config, logger: Logger): TokenVerifi
       if (error instanceof KeysUnavailableError) return { ok: false, status: 503, detail: "authentication keys unavailable" };
       return invalid(reasonFor(error));
     }
-    const violation = claimPolicyViolation(header, payload);
-    if (violation !== undefined) return invalid(violation);
-    const user: AuthUser = { id: payload.sub as string, email: (payload.email as string | undefined) ?? null };
+    const user = userUnderClaimPolicy(header, payload);
+    if (typeof user === "string") return invalid(user);
     // exp is required and checked by jose, so it is a number here; the entry goes when the token expires.
-    verified.set(token, user, (payload.exp as number) * 1000);
+    if (version === keySetVersion) verified.set(token, user, (payload.exp as number) * 1000);
     return { ok: true, user };
   };
 }
 
 /**
- * The rules jose leaves to the caller, as one short reason, or undefined when the token follows them all:
- * no "crit" (we understand no JOSE extension, RFC 7515 §4.1.11), "typ" absent or JWT, a non-empty string "sub",
- * an "iat" not in the future beyond the skew, and an "email" that is a string when present.
+ * The caller, or why the token breaks a rule jose leaves to us: no "crit" (we understand no JOSE extension,
+ * RFC 7515 §4.1.11), "typ" absent or JWT, a non-empty string "sub", an "iat" not in the future beyond the skew,
+ * and an "email" that is a string when present.
  */
-function claimPolicyViolation(header: JWTHeaderParameters, payload: JWTPayload): string | undefined {
+function userUnderClaimPolicy(header: JWTHeaderParameters, payload: JWTPayload): AuthUser | string {
   if (header.crit !== undefined) return "unsupported critical header";
   if (header.typ !== undefined && (typeof header.typ !== "string" || header.typ.toLowerCase() !== "jwt")) {
     return 'invalid "typ" header';
   }
-  if (typeof payload.sub !== "string" || payload.sub === "") return 'invalid "sub" claim';
+  const { sub, iat, email } = payload;
+  if (typeof sub !== "string" || sub === "") return 'invalid "sub" claim';
   // jose has checked that iat, when present, is a number.
-  if (payload.iat !== undefined && payload.iat > Date.now() / 1000 + MAX_IAT_SKEW_SECONDS) return 'invalid "iat" claim';
-  if (payload.email !== undefined && typeof payload.email !== "string") return 'invalid "email" claim';
-  return undefined;
+  if (iat !== undefined && iat > Date.now() / 1000 + MAX_IAT_SKEW_SECONDS) return 'invalid "iat" claim';
+  if (email !== undefined && typeof email !== "string") return 'invalid "email" claim';
+  return { id: sub, email: email ?? null };
 }
 
 function invalid(detail: string): { ok: false; status: 401; detail: string } {
