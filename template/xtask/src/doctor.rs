@@ -20,7 +20,7 @@ use anyhow::bail;
 use crate::project::{Backend, EnvFile};
 use crate::tools::node::{MIN_NODE, Node};
 use crate::verify::{self, ProblemKind};
-use crate::{Project, frontend_script, ui};
+use crate::{Project, ui};
 
 /// Runs every check and prints the findings; fails on an error, and on a warning too with `strict`.
 /// Live checks that cannot run (servers not started) are informational, so a healthy project whose
@@ -108,7 +108,17 @@ pub fn diagnose(project: &Project) -> Vec<Finding> {
         "frontend/.env",
         &env.get("BETTER_AUTH_URL").unwrap_or_default(),
     ));
-    findings.extend(secrets::strength(env.get("BETTER_AUTH_SECRET").as_deref()));
+    // With BETTER_AUTH_SECRETS set, its first entry is the secret in use.
+    match crate::secret::current(&env) {
+        Ok(current) => findings.extend(secrets::strength(current.as_deref())),
+        Err(err) => findings.push(Finding::new(
+            "secret-weak",
+            Severity::Error,
+            format!("{err:#}"),
+            "Better Auth refuses to start with a malformed BETTER_AUTH_SECRETS",
+            "write it as `<version>:<secret>` entries, newest first, e.g. via `cargo xtask secret rotate`",
+        )),
+    }
     findings.extend(schema_and_keys(project));
 
     if let Some(backend) = project.manifest.backend {
@@ -181,17 +191,9 @@ fn schema_and_keys(project: &Project) -> Vec<Finding> {
         .iter()
         .any(|p| p.table == "jwks" && p.kind == ProblemKind::MissingTable);
     if project.manifest.uses_jwt() && jwks_present {
-        match frontend_script::run(project, "check-jwks-secret.mjs", &[], "")
-            .and_then(|out| Ok(serde_json::from_str::<serde_json::Value>(&out)?))
-        {
-            Ok(counts) => {
-                let count = |key| {
-                    counts
-                        .get(key)
-                        .and_then(serde_json::Value::as_u64)
-                        .unwrap_or(0)
-                };
-                findings.extend(secrets::jwks_secret(count("keys"), count("undecryptable")));
+        match crate::secret::stored_keys(project) {
+            Ok(stored) => {
+                findings.extend(secrets::jwks_secret(stored.keys, stored.undecryptable));
             }
             Err(err) => findings.push(Finding::new(
                 "secret-changed-not-checked",

@@ -23,6 +23,12 @@ xflags::xflags! {
             /// Fail on warnings too, not only on errors.
             optional --strict
         }
+        /// Manage BETTER_AUTH_SECRET.
+        cmd secret {
+            /// Make a new random secret current; the previous ones stay in BETTER_AUTH_SECRETS so stored
+            /// keys still decrypt.
+            cmd rotate {}
+        }
         /// Start the frontend and the backend with prefixed logs; Ctrl-C stops both.
         cmd dev {
             /// Start only one app: `frontend` or `backend`.

@@ -47,6 +47,9 @@ pub fn run(flags: flags::Xtask) -> anyhow::Result<()> {
         flags::XtaskCmd::Migrate(_) => migrate::run(&project).map(drop),
         flags::XtaskCmd::Verify(cmd) => verify::run(&project, cmd.json),
         flags::XtaskCmd::Doctor(cmd) => doctor::run(&project, cmd.json, cmd.strict),
+        flags::XtaskCmd::Secret(cmd) => match cmd.subcommand {
+            flags::SecretCmd::Rotate(_) => secret::rotate_command(&project),
+        },
         flags::XtaskCmd::Dev(cmd) => dev::run(&project, cmd.only.as_deref()),
         flags::XtaskCmd::Test(_) => run_tests::run(&project),
     }

@@ -48,7 +48,9 @@ fn migrate(project: &Project) -> anyhow::Result<Outcome> {
     let env = project.frontend_env()?;
     // The CLI reports an unreachable server or a refused login as a spinner and a Node stack: check
     // first with setup's code, which names the cause and the fix in one line.
-    let url = std::env::var("DATABASE_URL").ok().filter(|url| !url.is_empty());
+    let url = std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty());
     if let Some(url) = url.or_else(|| env.get_non_empty("DATABASE_URL")) {
         crate::setup::database::check(project.manifest.database, &url)?;
     }

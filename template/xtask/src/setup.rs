@@ -58,6 +58,9 @@ pub fn run(project: &Project, options: &Options) -> anyhow::Result<Timings> {
 
     step("Write BETTER_AUTH_SECRET into frontend/.env", || {
         let mut env = project.frontend_env()?;
+        if secret::current(&env)?.is_none() {
+            secret::refuse_to_orphan_keys(project)?;
+        }
         match secret::ensure(&mut env)? {
             SecretState::Generated => {
                 info("wrote a new random secret (32 bytes from the OS CSPRNG; not shown)")
