@@ -31,7 +31,9 @@ async def get_current_user(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> AuthenticatedUser:
-    """The caller, verified. `async`: a plain `def` dependency would cost a worker-thread hop."""
+    """The caller, verified: 401 with the reason, or 503 when the JWKS cannot be fetched.
+
+    `async`: it never blocks the event loop (a JWKS download runs in a worker thread)."""
     if credentials is None:
         raise invalid_token("missing bearer token")
     token = credentials.credentials

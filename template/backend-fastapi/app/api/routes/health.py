@@ -3,7 +3,7 @@ from fastapi import APIRouter
 router = APIRouter(tags=["health"])
 
 
-# async def: answered on the event loop, no worker-thread hop (nothing here blocks).
+# async def: answered on the event loop (nothing here blocks).
 @router.get("/health")
 async def health() -> dict[str, str]:
     """Unauthenticated liveness check."""

@@ -5,7 +5,7 @@ from app.api.deps import CurrentUser
 router = APIRouter(tags=["me"])
 
 
-# async def like /health: nothing here blocks, so no worker-thread hop.
+# async def like /health: nothing here blocks.
 @router.get("/me")
 async def read_me(user: CurrentUser) -> dict[str, str | None]:
     """Who the token says the caller is."""
