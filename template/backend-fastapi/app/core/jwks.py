@@ -26,14 +26,12 @@ class JwksCache:
         url: str,
         min_refetch_seconds: float,
         max_age_seconds: float,
-        on_keys_removed: Callable[[], None] = lambda: None,
         timeout_seconds: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._url = url
         self._min_refetch_seconds = min_refetch_seconds
         self._max_age_seconds = max_age_seconds
-        self._on_keys_removed = on_keys_removed
         self._timeout_seconds = timeout_seconds
         self._clock = clock
         self._keys: dict[str, jwt.PyJWK] = {}
@@ -107,12 +105,11 @@ class JwksCache:
             logger.warning("JWKS fetch from %s failed: %s", self._url, error)
             return
         removed = self._keys.keys() - keys.keys()
+        if removed:
+            logger.info("JWKS no longer publishes key(s) %s", ", ".join(sorted(removed)))
         self._last_attempt_failed = False
         self._fetched_at = self._last_attempt
         self._keys = keys
-        if removed:
-            logger.info("JWKS no longer publishes key(s) %s", ", ".join(sorted(removed)))
-            self._on_keys_removed()
 
 
 def _parse_key_set(document: object) -> dict[str, jwt.PyJWK]:

@@ -55,13 +55,12 @@ class TokenVerifier:
         self._algorithms = settings.algorithms
         self._issuer = settings.jwt_issuer
         self._audience = settings.jwt_audience
-        self._verified: VerifiedTokenCache[AuthenticatedUser] = VerifiedTokenCache()
+        # Verified token → (user, kid of the key that verified it).
+        self._verified: VerifiedTokenCache[tuple[AuthenticatedUser, str]] = VerifiedTokenCache()
         self._jwks = JwksCache(
             str(settings.jwks_url),
             min_refetch_seconds=settings.jwks_min_refetch_seconds,
             max_age_seconds=settings.jwks_max_age_seconds,
-            # A token verified with a key Better Auth no longer publishes is not served again.
-            on_keys_removed=self._verified.clear,
         )
         # iat is checked below with its own margin; PyJWT would use the exp leeway.
         self._jwt = jwt.PyJWT(options={"require": REQUIRED_CLAIMS, "verify_iat": False})
@@ -74,16 +73,17 @@ class TokenVerifier:
         """
         if len(token) > MAX_TOKEN_LENGTH:
             raise InvalidToken("token too long")
-        user = self._verified.get(token)
-        if user is not None:
-            return user
+        verified = self._verified.get(token)
+        # Served from the cache only while the JWKS still publishes the key that verified it.
+        if verified is not None and self._jwks.cached(verified[1]) is not None:
+            return verified[0]
         kid = self._key_id(token)
         key = self._jwks.cached(kid)
         if key is None:
             key = await run_in_threadpool(self._jwks.get, kid)
         if key is None:
             raise InvalidToken("unknown signing key")
-        return self._verify_with(token, key)
+        return self._verify_with(token, kid, key)
 
     def _key_id(self, token: str) -> str:
         """The kid of a header that may be acceptable; nothing in it is trusted yet."""
@@ -104,7 +104,7 @@ class TokenVerifier:
             raise InvalidToken("token has no key id")
         return kid
 
-    def _verify_with(self, token: str, key: jwt.PyJWK) -> AuthenticatedUser:
+    def _verify_with(self, token: str, kid: str, key: jwt.PyJWK) -> AuthenticatedUser:
         if key.algorithm_name not in self._algorithms:
             raise InvalidToken("signing key algorithm not allowed")
         try:
@@ -124,7 +124,7 @@ class TokenVerifier:
             raise InvalidToken(reason) from None
         exp = _check_claim_policy(claims)
         user = AuthenticatedUser(id=claims["sub"], email=claims.get("email"))
-        self._verified.put(token, exp, user)
+        self._verified.put(token, exp, (user, kid))
         return user
 
 

@@ -49,9 +49,5 @@ class VerifiedTokenCache(Generic[Value]):
                 entries.popitem(last=False)
             entries[token] = (expires_at, value)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
     def __len__(self) -> int:
         return len(self._entries)
