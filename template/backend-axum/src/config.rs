@@ -19,6 +19,8 @@ pub struct Config {
     pub algorithms: Vec<Algorithm>,
     /// Shortest gap between two JWKS downloads triggered by unknown `kid`s.
     pub jwks_min_refetch: Duration,
+    /// Keys older than this are refetched in the background.
+    pub jwks_max_age: Duration,
     /// The single CORS origin, normalised (no trailing slash).
     pub frontend_url: String,
     pub database_url: String,
@@ -89,6 +91,8 @@ impl Config {
         })?;
         let better_auth_url = http_url("BETTER_AUTH_URL", &better_auth_url)?;
         let base = better_auth_url.as_str().trim_end_matches('/').to_owned();
+        // What Better Auth's jwt() signs as `iss` and `aud` (the frontend uses the same rule).
+        let origin = better_auth_url.origin().ascii_serialization();
 
         let jwks_url = match get("JWKS_URL") {
             Some(url) => http_url("JWKS_URL", &url)?.to_string(),
@@ -111,12 +115,16 @@ impl Config {
 
         Ok(Self {
             jwks_url,
-            issuer: get("JWT_ISSUER").unwrap_or_else(|| base.clone()),
-            audience: get("JWT_AUDIENCE").unwrap_or_else(|| base.clone()),
+            issuer: get("JWT_ISSUER").map_or_else(|| origin.clone(), normalise_if_url),
+            audience: get("JWT_AUDIENCE").map_or_else(|| origin.clone(), normalise_if_url),
             algorithms: algorithms(get("JWT_ALGORITHMS").as_deref().unwrap_or("EdDSA"))?,
             jwks_min_refetch: seconds(
                 "JWKS_MIN_REFETCH_SECONDS",
                 get("JWKS_MIN_REFETCH_SECONDS").as_deref().unwrap_or("5"),
+            )?,
+            jwks_max_age: seconds(
+                "JWKS_MAX_AGE_SECONDS",
+                get("JWKS_MAX_AGE_SECONDS").as_deref().unwrap_or("600"),
             )?,
             frontend_url,
             database_url,
@@ -145,6 +153,17 @@ fn http_url(name: &str, value: &str) -> Result<Url, ConfigError> {
         _ => Err(invalid(format!(
             "{name} must be an http:// or https:// URL, got {value:?}"
         ))),
+    }
+}
+
+/// An http(s) URL becomes its origin (WHATWG: scheme and host lower-case, default port and
+/// path dropped), as for BETTER_AUTH_URL; any other value (`api`, `urn:…`) is kept as given.
+fn normalise_if_url(value: String) -> String {
+    match Url::parse(&value) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {
+            url.origin().ascii_serialization()
+        }
+        _ => value,
     }
 }
 

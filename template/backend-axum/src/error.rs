@@ -27,7 +27,7 @@ impl IntoResponse for ApiError {
             Self::Rejected(status, reason) => detail(status, reason),
             Self::NotFound => detail(StatusCode::NOT_FOUND, "not found"),
             Self::Database(error) => {
-                eprintln!("database error: {error}");
+                tracing::error!("database error: {error}");
                 detail(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
             }
         }

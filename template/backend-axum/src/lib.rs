@@ -12,9 +12,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderValue, Method, header};
+use axum::body::Body;
+use axum::http::{HeaderValue, Method, Request, header};
 use axum::routing::{delete, get};
+use tower_http::LatencyUnit;
 use tower_http::cors::CorsLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 use auth::verify::TokenVerifier;
 pub use config::Config;
@@ -51,6 +55,21 @@ pub fn app(state: AppState) -> Router {
         .route("/api/notes/{id}", delete(routes::notes::delete))
         .fallback(error::not_found)
         .layer(cors)
+        // One line per request when it is answered: method, path (no query), status and
+        // duration. Headers are never logged, so neither is a token.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<Body>| {
+                    tracing::info_span!("request", method = %request.method(), path = request.uri().path())
+                })
+                .on_request(())
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(LatencyUnit::Micros),
+                )
+                .on_failure(()),
+        )
         .with_state(state)
 }
 

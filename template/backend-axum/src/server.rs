@@ -27,7 +27,7 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn Error>> {
                 config.host, config.port
             )
         })?;
-    eprintln!(
+    tracing::info!(
         "backend listening on http://{} ({} database, keys from {})",
         listener.local_addr()?,
         db::FAMILY,

@@ -6,7 +6,8 @@ mod common;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use backend::Config;
@@ -47,8 +48,50 @@ fn defaults_follow_better_auth_url() {
     assert_eq!(config.audience, "http://localhost:3000");
     assert_eq!(config.algorithms, vec![Algorithm::EdDSA]);
     assert_eq!(config.jwks_min_refetch, Duration::from_secs(5));
+    assert_eq!(config.jwks_max_age, Duration::from_secs(600));
     assert_eq!(config.frontend_url, "http://localhost:3000");
     assert_eq!((config.host.as_str(), config.port), ("127.0.0.1", 8000));
+}
+
+/// Issue 13 item 11: BETTER_AUTH_URL as people type it gives the origin Better Auth signs.
+#[test]
+fn issuer_and_audience_are_the_normalised_origin_of_better_auth_url() {
+    for (better_auth_url, origin) in [
+        ("http://localhost:3000", "http://localhost:3000"),
+        ("http://localhost:3000/", "http://localhost:3000"),
+        ("HTTP://LOCALHOST:3000/", "http://localhost:3000"),
+        (
+            "http://LocalHost:3000/some/path?x=1#y",
+            "http://localhost:3000",
+        ),
+        ("http://localhost:80/", "http://localhost"),
+        ("https://App.Example.com:443", "https://app.example.com"),
+        (
+            "https://app.example.com:8443/",
+            "https://app.example.com:8443",
+        ),
+    ] {
+        let config = config(&[
+            ("BETTER_AUTH_URL", better_auth_url),
+            ("DATABASE_URL", database_url()),
+        ])
+        .unwrap();
+        assert_eq!(config.issuer, origin, "{better_auth_url}");
+        assert_eq!(config.audience, origin, "{better_auth_url}");
+    }
+}
+
+#[test]
+fn issuer_and_audience_overrides_are_normalised_only_when_urls() {
+    let config = config(&[
+        ("BETTER_AUTH_URL", "http://localhost:3000"),
+        ("DATABASE_URL", database_url()),
+        ("JWT_ISSUER", "HTTPS://Auth.Example.com:443/"),
+        ("JWT_AUDIENCE", "urn:Notes-API"),
+    ])
+    .unwrap();
+    assert_eq!(config.issuer, "https://auth.example.com");
+    assert_eq!(config.audience, "urn:Notes-API");
 }
 
 #[test]
@@ -139,6 +182,8 @@ fn bad_numbers_are_named() {
     assert!(error.contains("PORT"), "{error}");
     let error = config(&[base[0], base[1], ("JWKS_MIN_REFETCH_SECONDS", "-1")]).unwrap_err();
     assert!(error.contains("JWKS_MIN_REFETCH_SECONDS"), "{error}");
+    let error = config(&[base[0], base[1], ("JWKS_MAX_AGE_SECONDS", "soon")]).unwrap_err();
+    assert!(error.contains("JWKS_MAX_AGE_SECONDS"), "{error}");
 }
 
 #[test]
@@ -150,12 +195,12 @@ fn verified_token_cache_is_bounded_and_drops_expired_tokens() {
     };
     let later = get_current_timestamp() + 600;
     for token in ["a", "b", "c"] {
-        cache.insert(token, user.clone(), later);
+        cache.insert(token, user.clone(), later, 0);
     }
     assert_eq!(cache.len(), 2);
-    assert_eq!(cache.get("c"), Some(user.clone()));
-    cache.insert("expired", user.clone(), get_current_timestamp());
-    assert_eq!(cache.get("expired"), None);
+    assert_eq!(cache.get("c", 0), Some(user.clone()));
+    cache.insert("expired", user.clone(), get_current_timestamp(), 0);
+    assert_eq!(cache.get("expired", 0), None);
 }
 
 /// Runs the real binary in an empty folder, with only the given variables set.
@@ -180,28 +225,120 @@ fn binary_exits_with_a_clear_message_without_better_auth_url() {
     assert!(stderr.contains("BETTER_AUTH_URL is not set"), "{stderr}");
 }
 
+/// The running binary, its address, and every stderr line it writes (read by a thread, so
+/// the pipe never fills up or closes while it runs).
+struct RunningBackend {
+    child: Child,
+    address: String,
+    stderr: mpsc::Receiver<String>,
+    _dir: tempfile::TempDir,
+}
+
+impl RunningBackend {
+    fn start(vars: &[(&str, &str)]) -> Self {
+        let (mut command, dir) = backend_command(vars);
+        let mut child = command.spawn().unwrap();
+        let (lines, stderr) = mpsc::channel();
+        let reader = BufReader::new(child.stderr.take().unwrap());
+        std::thread::spawn(move || {
+            for line in reader.lines().map_while(Result::ok) {
+                let _ = lines.send(line);
+            }
+        });
+        let first_line = stderr.recv_timeout(Duration::from_secs(30)).unwrap();
+        let address = first_line
+            .split_whitespace()
+            .find(|word| word.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {first_line:?}"))
+            .to_owned();
+        Self {
+            child,
+            address,
+            stderr,
+            _dir: dir,
+        }
+    }
+
+    /// Stops the backend and returns what it wrote after the first line.
+    fn stop(&mut self) -> Vec<String> {
+        let _ = self.child.kill();
+        self.child.wait().unwrap();
+        self.stderr.iter().collect()
+    }
+}
+
+impl Drop for RunningBackend {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[tokio::test]
 async fn binary_starts_and_serves_health() {
     let (database_url, _database_dir) = common::test_database();
-    let (mut command, _dir) = backend_command(&[
+    let mut backend = RunningBackend::start(&[
         ("BETTER_AUTH_URL", "http://127.0.0.1:9"),
         ("DATABASE_URL", &database_url),
         ("PORT", "0"),
     ]);
-    let mut child = command.spawn().unwrap();
-    let mut first_line = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut first_line)
-        .unwrap();
-    let address = first_line
-        .split_whitespace()
-        .find(|word| word.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {first_line:?}"))
-        .to_owned();
-    let reply = reqwest::get(format!("{address}/health")).await;
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let reply = reqwest::get(format!("{}/health", backend.address)).await;
+    backend.stop();
     let reply = reply.unwrap();
     assert_eq!(reply.status(), 200);
     assert_eq!(reply.text().await.unwrap(), r#"{"status":"ok"}"#);
+}
+
+/// One line per request (method, path, status, duration) and, at debug level, why a token
+/// was refused; never the token.
+#[tokio::test]
+async fn requests_are_logged_without_tokens() {
+    let (database_url, _database_dir) = common::test_database();
+    let key = common::TestKey::ed25519(1, "key-1");
+    let jwks = common::Jwks::start(vec![key.jwk()]).await;
+    let mut backend = RunningBackend::start(&[
+        ("BETTER_AUTH_URL", &jwks.base_url),
+        ("DATABASE_URL", &database_url),
+        ("PORT", "0"),
+        ("RUST_LOG", "backend=debug,tower_http=info"),
+    ]);
+    let http = reqwest::Client::new();
+    let valid = key.sign(&common::claims(&jwks.base_url));
+    let mut expired_claims = common::claims(&jwks.base_url);
+    expired_claims["exp"] = 946_684_800.into();
+    let expired = key.sign(&expired_claims);
+    let mut statuses = Vec::new();
+    for token in [&valid, &expired] {
+        let reply = http
+            .get(format!("{}/api/me?tab=1", backend.address))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(reply.status().as_u16());
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let log = backend.stop();
+    assert_eq!(statuses, [200, 401]);
+    let requests: Vec<&String> = log
+        .iter()
+        .filter(|line| line.contains("finished processing request"))
+        .collect();
+    assert_eq!(requests.len(), 2, "{log:#?}");
+    for (line, status) in requests.iter().zip(["200", "401"]) {
+        assert!(line.contains("method=GET"), "{line}");
+        assert!(line.contains(r#"path="/api/me""#), "{line}");
+        assert!(line.contains(&format!("status={status}")), "{line}");
+        assert!(line.contains("latency="), "{line}");
+    }
+    assert!(
+        log.iter()
+            .any(|line| line.contains("token refused") && line.contains("token expired")),
+        "{log:#?}"
+    );
+    for token in [&valid, &expired] {
+        for part in token.split('.') {
+            assert!(!log.iter().any(|line| line.contains(part)), "{log:#?}");
+        }
+    }
 }

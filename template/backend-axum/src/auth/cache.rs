@@ -1,5 +1,6 @@
 //! Tokens that already passed verification, so a repeated token costs a hash lookup instead
-//! of a signature check. Keyed by the whole token string: any changed byte is a miss.
+//! of a signature check. Keyed by the whole token string: any changed byte is a miss. Each
+//! entry remembers the key set's generation: once a key is withdrawn, older entries are misses.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -27,6 +28,8 @@ struct Entry {
     user: AuthUser,
     /// The token's `exp`: the entry is never served from then on.
     expires_at: u64,
+    /// `KeySet::generation` when the token was verified.
+    generation: u64,
 }
 
 impl VerifiedTokens {
@@ -37,11 +40,13 @@ impl VerifiedTokens {
         }
     }
 
-    pub fn get(&self, token: &str) -> Option<AuthUser> {
+    pub fn get(&self, token: &str, generation: u64) -> Option<AuthUser> {
         let now = get_current_timestamp();
         let mut inner = self.lock();
         match inner.entries.get(token) {
-            Some(entry) if entry.expires_at > now => Some(entry.user.clone()),
+            Some(entry) if entry.expires_at > now && entry.generation == generation => {
+                Some(entry.user.clone())
+            }
             Some(_) => {
                 inner.entries.remove(token);
                 None
@@ -50,7 +55,7 @@ impl VerifiedTokens {
         }
     }
 
-    pub fn insert(&self, token: &str, user: AuthUser, expires_at: u64) {
+    pub fn insert(&self, token: &str, user: AuthUser, expires_at: u64, generation: u64) {
         let now = get_current_timestamp();
         if expires_at <= now || self.capacity == 0 {
             return;
@@ -58,7 +63,11 @@ impl VerifiedTokens {
         let mut inner = self.lock();
         let Inner { entries, order } = &mut *inner;
         if let Some(entry) = entries.get_mut(token) {
-            *entry = Entry { user, expires_at };
+            *entry = Entry {
+                user,
+                expires_at,
+                generation,
+            };
             return;
         }
         // Expired (or already dropped) tokens at the front go; then, while full, the oldest.
@@ -78,7 +87,14 @@ impl VerifiedTokens {
         }
         let token: Arc<str> = token.into();
         order.push_back(token.clone());
-        entries.insert(token, Entry { user, expires_at });
+        entries.insert(
+            token,
+            Entry {
+                user,
+                expires_at,
+                generation,
+            },
+        );
     }
 
     pub fn len(&self) -> usize {
@@ -110,26 +126,26 @@ mod tests {
         let cache = VerifiedTokens::new(100);
         let exp = get_current_timestamp() + 600;
         for i in 0..10_000 {
-            cache.insert(&format!("token-{i}"), user(&i.to_string()), exp);
+            cache.insert(&format!("token-{i}"), user(&i.to_string()), exp, 0);
         }
         assert_eq!(cache.len(), 100);
         assert_eq!(cache.lock().order.len(), 100);
-        assert!(cache.get("token-9899").is_none());
-        assert_eq!(cache.get("token-9900"), Some(user("9900")));
-        assert_eq!(cache.get("token-9999"), Some(user("9999")));
+        assert!(cache.get("token-9899", 0).is_none());
+        assert_eq!(cache.get("token-9900", 0), Some(user("9900")));
+        assert_eq!(cache.get("token-9999", 0), Some(user("9999")));
     }
 
     #[test]
     fn expired_tokens_at_the_front_go_first() {
         let cache = VerifiedTokens::new(2);
         let now = get_current_timestamp();
-        cache.insert("live", user("a"), now + 600);
+        cache.insert("live", user("a"), now + 600, 0);
         cache.lock().entries.get_mut("live").unwrap().expires_at = now - 1;
-        cache.insert("b", user("b"), now + 600);
-        cache.insert("c", user("c"), now + 600);
-        assert!(cache.get("live").is_none());
-        assert_eq!(cache.get("b"), Some(user("b")));
-        assert_eq!(cache.get("c"), Some(user("c")));
+        cache.insert("b", user("b"), now + 600, 0);
+        cache.insert("c", user("c"), now + 600, 0);
+        assert!(cache.get("live", 0).is_none());
+        assert_eq!(cache.get("b", 0), Some(user("b")));
+        assert_eq!(cache.get("c", 0), Some(user("c")));
         assert_eq!(cache.lock().order.len(), 2);
     }
 
@@ -137,19 +153,27 @@ mod tests {
     fn tokens_dropped_by_get_do_not_pile_up_in_the_order() {
         let cache = VerifiedTokens::new(4);
         let now = get_current_timestamp();
-        cache.insert("keep", user("k"), now + 600);
+        cache.insert("keep", user("k"), now + 600, 0);
         for i in 0..100 {
             let token = format!("t{i}");
-            cache.insert(&token, user("x"), now + 600);
+            cache.insert(&token, user("x"), now + 600, 0);
             cache
                 .lock()
                 .entries
                 .get_mut(token.as_str())
                 .unwrap()
                 .expires_at = now - 1;
-            assert!(cache.get(&token).is_none());
+            assert!(cache.get(&token, 0).is_none());
         }
         assert!(cache.lock().order.len() <= 8);
-        assert_eq!(cache.get("keep"), Some(user("k")));
+        assert_eq!(cache.get("keep", 0), Some(user("k")));
+    }
+
+    #[test]
+    fn a_withdrawn_key_makes_older_entries_misses() {
+        let cache = VerifiedTokens::new(4);
+        cache.insert("t", user("a"), get_current_timestamp() + 600, 3);
+        assert_eq!(cache.get("t", 3), Some(user("a")));
+        assert!(cache.get("t", 4).is_none());
     }
 }

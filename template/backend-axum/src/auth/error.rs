@@ -14,6 +14,16 @@ pub enum AuthError {
     KeysUnavailable,
 }
 
+impl AuthError {
+    /// The fixed reason, for the answer and the debug log.
+    pub const fn reason(self) -> &'static str {
+        match self {
+            Self::InvalidToken(reason) => reason,
+            Self::KeysUnavailable => "authentication keys unavailable",
+        }
+    }
+}
+
 impl IntoResponse for AuthError {
     fn into_response(self) -> Response {
         match self {
@@ -26,10 +36,7 @@ impl IntoResponse for AuthError {
                 );
                 response
             }
-            Self::KeysUnavailable => detail(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "authentication keys unavailable",
-            ),
+            Self::KeysUnavailable => detail(StatusCode::SERVICE_UNAVAILABLE, self.reason()),
         }
     }
 }

@@ -1,32 +1,29 @@
-//! Better Auth's public keys, fetched lazily and kept for the life of the process.
+//! Better Auth's public keys: fetched on the first token, then kept.
 //!
-//! An unknown `kid` (key rotation) triggers a refetch, but at most once per
-//! `min_refetch`: random `kid`s cannot turn us into a JWKS flooder, yet a newly published
-//! key is accepted within two intervals. A failed fetch keeps the keys we already have.
+//! - An unknown `kid` (key rotation) triggers a refetch, at most once per `min_refetch`: random
+//!   `kid`s cannot turn us into a JWKS flooder, yet a newly published key is accepted within two
+//!   intervals. Concurrent misses share one download.
+//! - Keys older than `max_age` are refetched in the background, so a key removed from the JWKS
+//!   stops being trusted without waiting for an unknown `kid`.
+//! - A failed fetch keeps the keys we already have.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::VerifyingKey;
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::Deserialize;
 
+/// One JWKS entry, turned into jsonwebtoken's key once per fetch.
 pub struct PublicKey {
-    pub material: KeyMaterial,
+    pub decoding: DecodingKey,
     /// The JWK's own `alg`, when it states one; the token's `alg` must then match it.
     pub algorithm: Option<Algorithm>,
-}
-
-pub enum KeyMaterial {
-    /// An OKP/Ed25519 key, decompressed once here: EdDSA tokens are verified with it
-    /// directly (jsonwebtoken would rebuild it from bytes for every token).
-    Ed25519(VerifyingKey),
-    /// Any other key (RSA, EC), for jsonwebtoken.
-    Other(DecodingKey),
+    /// As published, to tell whether a refetch changed the key behind a `kid`.
+    jwk: Jwk,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,9 +38,21 @@ pub struct KeySet {
     url: String,
     http: reqwest::Client,
     min_refetch: Duration,
-    keys: RwLock<HashMap<String, Arc<PublicKey>>>,
+    max_age: Duration,
+    current: RwLock<Current>,
     /// Held while fetching, so concurrent misses share one download.
     fetch: tokio::sync::Mutex<FetchState>,
+    /// A background refresh is already on its way.
+    refreshing: AtomicBool,
+    /// Bumped when a fetch removes or replaces a key: tokens verified before are checked again.
+    generation: AtomicU64,
+}
+
+#[derive(Default)]
+struct Current {
+    keys: HashMap<String, Arc<PublicKey>>,
+    /// The last successful fetch.
+    fetched_at: Option<Instant>,
 }
 
 #[derive(Default)]
@@ -59,14 +68,27 @@ struct JwksDocument {
 }
 
 impl KeySet {
-    pub fn new(url: String, http: reqwest::Client, min_refetch: Duration) -> Self {
+    pub fn new(
+        url: String,
+        http: reqwest::Client,
+        min_refetch: Duration,
+        max_age: Duration,
+    ) -> Self {
         Self {
             url,
             http,
             min_refetch,
-            keys: RwLock::default(),
+            max_age,
+            current: RwLock::default(),
             fetch: tokio::sync::Mutex::default(),
+            refreshing: AtomicBool::new(false),
+            generation: AtomicU64::new(0),
         }
+    }
+
+    /// Changes whenever a key we trusted is gone or replaced.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     pub async fn get(&self, kid: &str) -> Result<Arc<PublicKey>, KeyError> {
@@ -78,25 +100,8 @@ impl KeySet {
         if let Some(key) = self.cached(kid) {
             return Ok(key);
         }
-        let may_fetch = fetch
-            .last_attempt
-            .is_none_or(|at| at.elapsed() >= self.min_refetch);
-        if may_fetch {
-            fetch.last_attempt = Some(Instant::now());
-            fetch.last_succeeded = match self.download().await {
-                Ok(keys) => {
-                    *self.keys.write().unwrap_or_else(PoisonError::into_inner) = keys;
-                    true
-                }
-                Err(error) => {
-                    eprintln!(
-                        "JWKS fetch from {} failed: {}",
-                        self.url,
-                        error_chain(&*error)
-                    );
-                    false
-                }
-            };
+        if self.may_fetch(&fetch) {
+            self.fetch_now(&mut fetch).await;
             if let Some(key) = self.cached(kid) {
                 return Ok(key);
             }
@@ -108,9 +113,70 @@ impl KeySet {
         })
     }
 
+    /// Starts a background refetch when the keys are older than `max_age` (at most one at a
+    /// time, and at most one attempt per `min_refetch` while the JWKS is down). Needs a tokio
+    /// runtime, as every request has.
+    pub fn refresh_if_stale(self: &Arc<Self>) {
+        if !self.is_stale() || self.refreshing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let keys = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut fetch = keys.fetch.lock().await;
+            if keys.is_stale() && keys.may_fetch(&fetch) {
+                keys.fetch_now(&mut fetch).await;
+            }
+            drop(fetch);
+            keys.refreshing.store(false, Ordering::Release);
+        });
+    }
+
+    fn is_stale(&self) -> bool {
+        let current = self.current.read().unwrap_or_else(PoisonError::into_inner);
+        current
+            .fetched_at
+            .is_some_and(|at| at.elapsed() >= self.max_age)
+    }
+
+    fn may_fetch(&self, fetch: &FetchState) -> bool {
+        fetch
+            .last_attempt
+            .is_none_or(|at| at.elapsed() >= self.min_refetch)
+    }
+
+    async fn fetch_now(&self, fetch: &mut FetchState) {
+        fetch.last_attempt = Some(Instant::now());
+        fetch.last_succeeded = match self.download().await {
+            Ok(keys) => {
+                self.replace(keys);
+                true
+            }
+            Err(error) => {
+                tracing::warn!(url = %self.url, error = %error_chain(&*error), "JWKS fetch failed");
+                false
+            }
+        };
+    }
+
+    fn replace(&self, keys: HashMap<String, Arc<PublicKey>>) {
+        let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        let withdrawn = current
+            .keys
+            .iter()
+            .any(|(kid, old)| keys.get(kid).is_none_or(|new| new.jwk != old.jwk));
+        if withdrawn {
+            self.generation.fetch_add(1, Ordering::AcqRel);
+        }
+        tracing::debug!(keys = keys.len(), withdrawn, "JWKS fetched");
+        *current = Current {
+            keys,
+            fetched_at: Some(Instant::now()),
+        };
+    }
+
     fn cached(&self, kid: &str) -> Option<Arc<PublicKey>> {
-        let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
-        keys.get(kid).cloned()
+        let current = self.current.read().unwrap_or_else(PoisonError::into_inner);
+        current.keys.get(kid).cloned()
     }
 
     async fn download(
@@ -133,8 +199,8 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     message
 }
 
-/// Signing keys with a `kid` that we can use; anything else (including an Ed25519 `x` that is
-/// not a valid 32-byte point, or a weak one) is skipped.
+/// Signing keys with a `kid` that we can use; anything else is skipped, including an Ed25519
+/// `x` that is not a valid 32-byte point, or a weak one.
 fn public_key(value: serde_json::Value) -> Option<(String, Arc<PublicKey>)> {
     let jwk: Jwk = serde_json::from_value(value).ok()?;
     if matches!(jwk.common.public_key_use, Some(ref usage) if *usage != PublicKeyUse::Signature) {
@@ -145,25 +211,24 @@ fn public_key(value: serde_json::Value) -> Option<(String, Arc<PublicKey>)> {
         Some(algorithm) => Some(algorithm.to_string().parse::<Algorithm>().ok()?),
         None => None,
     };
-    let material = match &jwk.algorithm {
-        AlgorithmParameters::OctetKeyPair(okp) if okp.curve == EllipticCurve::Ed25519 => {
-            let x: [u8; 32] = URL_SAFE_NO_PAD.decode(&okp.x).ok()?.try_into().ok()?;
-            let key = VerifyingKey::from_bytes(&x).ok()?;
-            // A small-order key "verifies" signatures nobody made.
-            if key.is_weak() {
-                return None;
-            }
-            KeyMaterial::Ed25519(key)
+    let decoding = DecodingKey::from_jwk(&jwk).ok()?;
+    if let AlgorithmParameters::OctetKeyPair(okp) = &jwk.algorithm {
+        // jsonwebtoken checks neither (a short key even panics there): a small-order key
+        // "verifies" signatures nobody made.
+        let x: &[u8; 32] = decoding.as_bytes().try_into().ok()?;
+        let usable = okp.curve == EllipticCurve::Ed25519
+            && VerifyingKey::from_bytes(x).is_ok_and(|key| !key.is_weak());
+        if !usable {
+            return None;
         }
-        AlgorithmParameters::OctetKeyPair(_) => return None,
-        _ => KeyMaterial::Other(DecodingKey::from_jwk(&jwk).ok()?),
-    };
-    let kid = jwk.common.key_id?;
+    }
+    let kid = jwk.common.key_id.clone()?;
     Some((
         kid,
         Arc::new(PublicKey {
-            material,
+            decoding,
             algorithm,
+            jwk,
         }),
     ))
 }

@@ -184,6 +184,11 @@ impl TestApp {
         let (database_url, database_dir) = test_database();
         let mut vars: HashMap<String, String> = HashMap::from([
             ("BETTER_AUTH_URL".into(), jwks.base_url.clone()),
+            // Explicit, so a test may set BETTER_AUTH_URL to another origin.
+            (
+                "JWKS_URL".into(),
+                format!("{}/api/auth/jwks", jwks.base_url),
+            ),
             ("FRONTEND_URL".into(), "http://localhost:3000".into()),
             ("DATABASE_URL".into(), database_url),
         ]);
