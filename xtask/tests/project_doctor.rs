@@ -293,3 +293,54 @@ fn finds_an_auth_cli_far_from_better_auth() {
     .unwrap();
     assert_eq!(problems(&project), ["auth-cli-version"]);
 }
+
+#[test]
+fn a_healthy_project_with_its_servers_stopped_passes_and_warnings_fail_only_when_strict() {
+    let project = clean_separate();
+    project_xtask::doctor::run(&project.project, true, false)
+        .expect("the stopped frontend is reported as skipped, not as a problem");
+    project_xtask::doctor::run(&project.project, true, true).expect("nothing to warn about");
+
+    // A warning (the .env readable by others) fails only a --strict run.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        project.frontend().join(".env"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    assert_eq!(problems(&project), ["credential-file-readable"]);
+    project_xtask::doctor::run(&project.project, true, false).expect("warnings do not fail");
+    assert!(project_xtask::doctor::run(&project.project, true, true).is_err());
+}
+
+#[test]
+fn finds_an_invalid_port_in_better_auth_url() {
+    let project = TestProject::new(&monolithic(Database::Sqlite));
+    project.set_frontend_env("BETTER_AUTH_URL", "http://localhost:99999");
+    project.migrate_sqlite_from_copy();
+    assert_eq!(problems(&project), ["auth-url-port"]);
+}
+
+#[test]
+fn finds_a_jwks_url_on_another_port_than_the_frontend() {
+    let project = clean_separate();
+    project.set_backend_env(
+        "JWKS_URL",
+        &format!("http://localhost:{}/api/auth/jwks", free_port()),
+    );
+    assert_eq!(problems(&project), ["jwks-url-port"]);
+}
+
+#[test]
+fn finds_a_backend_port_other_than_the_one_the_browser_calls() {
+    let project = clean_separate();
+    let public = project
+        .project
+        .frontend_env()
+        .unwrap()
+        .get_non_empty("NEXT_PUBLIC_BACKEND_URL")
+        .expect("a separate project's frontend knows its backend");
+    let port: u16 = public.rsplit(':').next().unwrap().parse().unwrap();
+    project.set_backend_env("PORT", &(port + 1).to_string());
+    assert_eq!(problems(&project), ["backend-port"]);
+}

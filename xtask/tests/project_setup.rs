@@ -100,3 +100,63 @@ fn setup_names_an_unreachable_database_server_and_how_to_start_it() {
         "{err}"
     );
 }
+
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+fn chmod(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[test]
+fn credential_files_end_owner_only_and_setup_says_which_it_tightened() {
+    let test = TestProject::new(&support::separate(Database::Sqlite));
+    let frontend_env = test.frontend().join(".env");
+    let backend_env = test.root().join("backend/.env");
+    let database = test.frontend().join("auth.db");
+
+    // A database the first migration creates is 0600 (SQLite itself would use the umask's 0644).
+    project_xtask::migrate::run(&test.project).expect("migrates");
+    assert_eq!(mode(&database), 0o600);
+
+    // Files loosened by hand (or by an older version) are found by the doctor and tightened by setup.
+    for file in [&frontend_env, &backend_env, &database] {
+        chmod(file, 0o644);
+    }
+    let warned: Vec<String> = project_xtask::doctor::diagnose(&test.project)
+        .into_iter()
+        .filter(|f| f.id == "credential-file-readable")
+        .map(|f| f.what)
+        .collect();
+    assert_eq!(warned.len(), 3, "{warned:?}");
+    let described: Vec<String> = project_xtask::setup::secure_credential_files(&test.project)
+        .unwrap()
+        .iter()
+        .map(|file| file.describe_tightened())
+        .collect();
+    assert_eq!(
+        described,
+        [
+            "tightened frontend/.env from 0644 to 0600",
+            "tightened backend/.env from 0644 to 0600",
+            "tightened frontend/auth.db from 0644 to 0600",
+        ]
+    );
+
+    for file in [&frontend_env, &backend_env, &database] {
+        chmod(file, 0o664);
+    }
+    project_xtask::setup(&test.project, &Options { no_install: true }).expect("setup works");
+    for file in [&frontend_env, &backend_env, &database] {
+        assert_eq!(mode(file), 0o600, "{}", file.display());
+    }
+    assert!(
+        project_xtask::setup::secure_credential_files(&test.project)
+            .unwrap()
+            .is_empty(),
+        "nothing left to tighten"
+    );
+}

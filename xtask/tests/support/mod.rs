@@ -73,6 +73,7 @@ impl TestProject {
         std::os::unix::fs::symlink(node_bin(), local.join(".bin")).unwrap();
         let project = Project::load(&root).unwrap();
         let test = TestProject { _dir: dir, project };
+        test.secure_credential_files();
         test.set_frontend_env(
             "BETTER_AUTH_SECRET",
             "8f3a1c9e2b7d4f6a0c5e9b1d3f7a2c4e6b8d0f1a3c5e7b9d",
@@ -119,6 +120,12 @@ impl TestProject {
             output.status.success() && text.contains("completed successfully"),
             "auth migrate failed:\n{text}"
         );
+        self.secure_credential_files();
+    }
+
+    /// What `cargo xtask new` and `migrate` do after writing the .env files or creating the database.
+    pub fn secure_credential_files(&self) {
+        project_xtask::setup::secure_credential_files(&self.project).unwrap();
     }
 
     /// Gives this SQLite project a migrated `auth.db`: migrated once per test process, then copied
@@ -139,6 +146,7 @@ impl TestProject {
                 *migrated = Some(file);
             }
         }
+        self.secure_credential_files();
     }
 
     /// Runs a small ES module inside frontend/ (it can import ./scripts/load-auth.mjs); returns its stdout.
