@@ -79,4 +79,5 @@ def tokens_never_logged(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     yield
     for token in MINTED:
         for segment in token.split(".")[1:]:
-            assert segment not in caplog.text
+            # Too short a segment (alg none's empty signature) could match any text.
+            assert len(segment) < 8 or segment not in caplog.text
