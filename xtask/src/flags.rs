@@ -77,6 +77,9 @@ xflags::xflags! {
         /// backend variant's package-lock.json, brought in line with its package.json by npm (locked versions
         /// that still fit are kept). Needs the npm registry.
         cmd lockfiles {}
+        /// Write template/conformance/jwt-cases.json: the cases every separate backend's tests run (tokens
+        /// signed with fixed keys, so the output is the same every time).
+        cmd conformance {}
         /// Render every valid combination into a temp dir and check the template's invariants.
         cmd verify {
             /// Also type-check every frontend variant, `next build` one per architecture, and install and check

@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod combination;
+pub mod conformance;
 pub mod e2e;
 pub mod engine;
 pub mod engine_api;
@@ -28,6 +29,7 @@ pub fn main() -> ExitCode {
         flags::XtaskCmd::Engine(cmd) => engine::run(cmd),
         flags::XtaskCmd::Bench(cmd) => bench::run(cmd),
         flags::XtaskCmd::Lockfiles(cmd) => lockfiles::run(cmd),
+        flags::XtaskCmd::Conformance(cmd) => conformance::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
