@@ -163,6 +163,18 @@ pub fn test_database() -> (String, Option<tempfile::TempDir>) {
 /// Serialises table creation: concurrent `CREATE TABLE IF NOT EXISTS` can race on PostgreSQL.
 static SCHEMA_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// The test database of `config`, with the note table.
+pub async fn connect(config: &Config) -> db::Pool {
+    let _guard = SCHEMA_LOCK.lock().await;
+    let pool = db::connect(&config.database_url, &config.base_dir)
+        .await
+        .expect("connect to the test database");
+    db::create_schema(&pool)
+        .await
+        .expect("create the note table");
+    pool
+}
+
 pub struct TestApp {
     pub router: Router,
     pub jwks: Jwks,
@@ -195,16 +207,7 @@ impl TestApp {
         vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let config = Config::from_lookup(|name| vars.get(name).cloned(), std::env::temp_dir())
             .expect("test configuration");
-        let pool = {
-            let _guard = SCHEMA_LOCK.lock().await;
-            let pool = db::connect(&config.database_url, &config.base_dir)
-                .await
-                .expect("connect to the test database");
-            db::create_schema(&pool)
-                .await
-                .expect("create the note table");
-            pool
-        };
+        let pool = connect(&config).await;
         let router = app(AppState::new(&config, pool.clone()).unwrap());
         Self {
             router,
