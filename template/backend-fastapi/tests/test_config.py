@@ -82,3 +82,15 @@ def test_url_overrides_are_normalised_and_other_strings_kept() -> None:
 def test_cors_origin_is_normalised_too() -> None:
     settings = load(better_auth_url="http://localhost:3000", frontend_url="HTTP://LocalHost:3000/")
     assert settings.cors_origin == "http://localhost:3000"
+
+
+@pytest.mark.parametrize(
+    ("value", "level"), [("DEBUG", "debug"), ("warn", "warning"), ("Info", "info")]
+)
+def test_log_level_names(value: str, level: str) -> None:
+    assert load(better_auth_url="http://localhost:3000", log_level=value).log_level == level
+
+
+def test_unknown_log_level_names_the_variable() -> None:
+    with pytest.raises(ConfigError, match="LOG_LEVEL"):
+        load(better_auth_url="http://localhost:3000", log_level="verbose")

@@ -72,8 +72,11 @@ class Settings(BaseSettings):
 
     @field_validator("log_level", mode="before")
     @classmethod
-    def lower_case_log_level(cls, value: object) -> object:
-        return value.lower() if isinstance(value, str) else value
+    def log_level_as_other_backends_spell_it(cls, value: object) -> object:
+        # The Express and axum backends spell it `warn`; one .env works for all of them.
+        if not isinstance(value, str):
+            return value
+        return "warning" if value.lower() == "warn" else value.lower()
 
     @model_validator(mode="after")
     def fill_defaults_from_better_auth_url(self) -> "Settings":
