@@ -149,3 +149,78 @@ fn a_missing_database_names_setup_as_the_fix() {
         "{err}"
     );
 }
+
+/// Whether verify reports the dropped `verification.identifier` index.
+fn verify_misses_the_identifier_index(test: &TestProject) -> bool {
+    let json = test.verify_json();
+    json["problems"].as_array().unwrap().iter().any(|p| {
+        p["kind"] == "missing_index" && p["table"] == "verification" && p["column"] == "identifier"
+    })
+}
+
+/// What verify names as the fix for a dropped index (`cargo xtask migrate`) fixes it, and an equivalent
+/// index under another name is accepted (and not duplicated by migrate).
+fn migrate_fixes_a_dropped_index(
+    test: &TestProject,
+    exec: impl Fn(&str),
+    drop_index: &str,
+    drop_renamed: &str,
+) {
+    migrate::run(&test.project).expect("the first migration works");
+    exec(drop_index);
+    assert!(verify_misses_the_identifier_index(test));
+    let Outcome::Migrated(changes) = migrate::run(&test.project).expect("migrate works") else {
+        panic!("migrate must create the dropped index")
+    };
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.contains("verification_identifier_idx")),
+        "{changes:?}"
+    );
+    assert_schema_verified(&test.project);
+
+    exec(drop_index);
+    exec("CREATE INDEX idx_verification_by_identifier ON verification (identifier)");
+    assert_schema_verified(&test.project);
+    assert_eq!(migrate::run(&test.project).unwrap(), Outcome::UpToDate);
+    exec(drop_renamed);
+}
+
+#[test]
+fn sqlite_migrate_recreates_a_dropped_index() {
+    let test = TestProject::new(&monolithic(Database::Sqlite));
+    let file = test.frontend().join("auth.db");
+    migrate_fixes_a_dropped_index(
+        &test,
+        |sql| support::sqlite(&file, sql),
+        "DROP INDEX verification_identifier_idx",
+        "DROP INDEX idx_verification_by_identifier",
+    );
+}
+
+#[test]
+fn postgres_migrate_recreates_a_dropped_index() {
+    let db = PgDatabase::create();
+    let test = TestProject::new(&monolithic(Database::Postgres));
+    test.set_frontend_env("DATABASE_URL", &db.url());
+    migrate_fixes_a_dropped_index(
+        &test,
+        |sql| db.exec(sql),
+        "DROP INDEX \"verification_identifier_idx\"",
+        "DROP INDEX idx_verification_by_identifier",
+    );
+}
+
+#[test]
+fn mariadb_migrate_recreates_a_dropped_index() {
+    let db = MyDatabase::create();
+    let test = TestProject::new(&monolithic(Database::Mysql));
+    test.set_frontend_env("DATABASE_URL", &db.url());
+    migrate_fixes_a_dropped_index(
+        &test,
+        |sql| drop(db.exec(sql)),
+        "DROP INDEX verification_identifier_idx ON verification",
+        "DROP INDEX idx_verification_by_identifier ON verification",
+    );
+}

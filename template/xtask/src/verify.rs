@@ -38,6 +38,38 @@ pub fn run(project: &Project, json: bool) -> anyhow::Result<()> {
     }
 }
 
+/// Creates the indexes Better Auth declares that the live schema lacks on existing tables (its
+/// migrator adds indexes only with new tables or columns). Returns one line per index created.
+pub fn create_missing_indexes(project: &Project) -> anyhow::Result<Vec<String>> {
+    let env = project.frontend_env()?;
+    let Some(url) = env.get_non_empty("DATABASE_URL") else {
+        return Ok(Vec::new());
+    };
+    let target = Target::from_url(&url, &project.frontend_dir())?;
+    let Some(dialect) = target.family() else {
+        return Ok(Vec::new());
+    };
+    let expected =
+        expected::load(project).context("cannot learn the expected schema from Better Auth")?;
+    let live = introspect::read(&target)?;
+    let missing = compare::missing_indexes(&expected, &live);
+    let statements: Vec<String> = missing
+        .iter()
+        .map(|(table, index)| fix::create_index(dialect, table, index))
+        .collect();
+    introspect::execute(&target, &statements)?;
+    Ok(missing
+        .iter()
+        .map(|(table, index)| {
+            format!(
+                "{} fields indexed on {table} table ({}).",
+                index.columns.join(", "),
+                index.name
+            )
+        })
+        .collect())
+}
+
 /// Reads both schemas and compares them, without printing.
 pub fn inspect(project: &Project) -> anyhow::Result<Report> {
     let env = project.frontend_env()?;

@@ -186,7 +186,11 @@ fn compare_index(
         )
     };
     let expected = describe(&index.name, &index.columns, index.unique);
-    // By name, as Better Auth's migrator looks for it (names are case-insensitive in SQL).
+    if has_equivalent(live, index) {
+        return;
+    }
+    // Same name, other definition: it must be replaced. No index on these columns at all: migrate
+    // creates it.
     match live
         .indexes
         .iter()
@@ -197,20 +201,60 @@ fn compare_index(
             column: (index.columns.len() == 1).then(|| index.columns[0].clone()),
             kind: ProblemKind::MissingIndex,
             expected,
-            found: "no index with this name".into(),
+            found: "no index on these columns".into(),
             fix: fix::MIGRATE.into(),
         }),
-        Some(found) if found.columns != index.columns || found.unique != index.unique => problems
-            .push(Problem {
-                table: table.into(),
-                column: (index.columns.len() == 1).then(|| index.columns[0].clone()),
-                kind: ProblemKind::IndexMismatch,
-                expected,
-                found: describe(&found.name, &found.columns, found.unique),
-                fix: fix::replace_index(dialect, table, &found.name),
-            }),
-        Some(_) => {}
+        Some(found) => problems.push(Problem {
+            table: table.into(),
+            column: (index.columns.len() == 1).then(|| index.columns[0].clone()),
+            kind: ProblemKind::IndexMismatch,
+            expected,
+            found: describe(&found.name, &found.columns, found.unique),
+            fix: fix::replace_index(dialect, table, &found.name),
+        }),
     }
+}
+
+/// An index with the same columns in the same order and the same uniqueness serves the same queries,
+/// whatever it is called (names differ between tools and hand-written migrations).
+fn has_equivalent(live: &LiveTable, index: &ExpectedIndex) -> bool {
+    live.indexes.iter().any(|found| {
+        found.unique == index.unique
+            && found.columns.len() == index.columns.len()
+            && found
+                .columns
+                .iter()
+                .zip(&index.columns)
+                .all(|(a, b)| a.eq_ignore_ascii_case(b))
+    })
+}
+
+/// The expected indexes of existing tables that have no equivalent: what `migrate` creates after Better
+/// Auth's migrator (which adds indexes only with new tables or columns).
+pub fn missing_indexes<'a>(
+    expected: &'a ExpectedSchema,
+    live: &LiveSchema,
+) -> Vec<(&'a str, &'a ExpectedIndex)> {
+    let mut missing = Vec::new();
+    for table in &expected.tables {
+        let Some(live_table) = live
+            .tables
+            .iter()
+            .find(|t| t.name.eq_ignore_ascii_case(&table.name))
+        else {
+            continue;
+        };
+        for index in &table.indexes {
+            let name_taken = live_table
+                .indexes
+                .iter()
+                .any(|l| l.name.eq_ignore_ascii_case(&index.name));
+            if !has_equivalent(live_table, index) && !name_taken {
+                missing.push((table.name.as_str(), index));
+            }
+        }
+    }
+    missing
 }
 
 fn names<'a>(names: impl Iterator<Item = &'a String>) -> String {
@@ -440,6 +484,23 @@ mod tests {
         let mut live = self::live();
         table(&mut live, "session").indexes[0].columns = vec!["expiresAt".into()];
         assert_eq!(only_problem(&live).kind, ProblemKind::IndexMismatch);
+    }
+
+    #[test]
+    fn an_equivalent_index_under_another_name_is_accepted() {
+        let mut live = live();
+        table(&mut live, "session").indexes[0].name = "idx_session_user".into();
+        assert_eq!(compare(&expected(), &live, DbFamily::Postgres), []);
+        assert!(missing_indexes(&expected(), &live).is_empty());
+
+        table(&mut live, "session").indexes.clear();
+        let expected = expected();
+        let missing = missing_indexes(&expected, &live);
+        assert_eq!(missing.len(), 1);
+        assert_eq!(
+            (missing[0].0, missing[0].1.name.as_str()),
+            ("session", "session_userId_idx")
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! columns and indexes, but never changes an existing column: types, nullability, foreign keys and
 //! UNIQUE on existing columns need a hand fix, spelled out here in the database's own SQL.
 
+use super::schema::ExpectedIndex;
 use crate::project::DbFamily;
 
 pub const MIGRATE: &str = "run `cargo xtask migrate`";
@@ -87,6 +88,22 @@ pub fn add_unique(dialect: DbFamily, table: &str, column: &str) -> String {
         quote(dialect, &format!("{table}_{column}_uidx")),
         quote(dialect, table),
         quote(dialect, column)
+    )
+}
+
+/// The statement that creates a missing index, as Better Auth's migrator would.
+pub fn create_index(dialect: DbFamily, table: &str, index: &ExpectedIndex) -> String {
+    let columns = index
+        .columns
+        .iter()
+        .map(|c| quote(dialect, c))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "CREATE {}INDEX {} ON {} ({columns})",
+        if index.unique { "UNIQUE " } else { "" },
+        quote(dialect, &index.name),
+        quote(dialect, table)
     )
 }
 

@@ -35,6 +35,71 @@ pub fn read(target: &Target) -> anyhow::Result<LiveSchema> {
     })
 }
 
+/// Runs DDL statements, in order, on the target (writable, unlike `read`).
+pub fn execute(target: &Target, statements: &[String]) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        tokio::time::timeout(TIMEOUT, execute_async(target, statements))
+            .await
+            .with_context(|| {
+                format!(
+                    "{} did not answer within {}s",
+                    target.describe(),
+                    TIMEOUT.as_secs()
+                )
+            })?
+    })
+}
+
+async fn execute_async(target: &Target, statements: &[String]) -> anyhow::Result<()> {
+    use sqlx::{Connection, Executor};
+
+    async fn run<C: Connection>(mut db: C, statements: &[String]) -> anyhow::Result<()>
+    where
+        for<'c> &'c mut C: Executor<'c>,
+    {
+        for statement in statements {
+            db.execute(statement.as_str())
+                .await
+                .with_context(|| format!("`{statement}` failed"))?;
+        }
+        Ok(())
+    }
+    #[allow(unreachable_patterns)] // the last arm is reachable only when a driver feature is off
+    match target {
+        #[cfg(feature = "sqlite")]
+        Target::SqliteFile(path) => {
+            let options = sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(false);
+            run(
+                sqlx::sqlite::SqliteConnection::connect_with(&options).await?,
+                statements,
+            )
+            .await
+        }
+        #[cfg(feature = "postgres")]
+        Target::Postgres(url) => {
+            run(
+                sqlx::postgres::PgConnection::connect(url).await?,
+                statements,
+            )
+            .await
+        }
+        #[cfg(feature = "mysql")]
+        Target::Mysql(url) => {
+            run(
+                sqlx::mysql::MySqlConnection::connect(url).await?,
+                statements,
+            )
+            .await
+        }
+        other => bail!("cannot change {} from here", other.describe()),
+    }
+}
+
 async fn read_async(target: &Target) -> anyhow::Result<LiveSchema> {
     #[allow(unreachable_patterns)] // the last arm is reachable only when a driver feature is off
     match target {
