@@ -1,30 +1,44 @@
 //! PostgreSQL and MySQL servers in containers (testcontainers), for runs without a server URL in the
 //! environment: one container per server kind, started on first use, shared by the run's cases (each case
 //! still gets its own database on it through `ScratchDb`), removed when the run ends.
+//!
+//! The image comes from `E2E_POSTGRES_IMAGE` / `E2E_MYSQL_IMAGE`: by default the public `postgres:16-alpine`
+//! and `mysql:8.4` (the nightly workflow pulls them), or images built without a registry by
+//! `cargo xtask engine images` (`better-auth-v2/postgres:15`, `better-auth-v2/mariadb:10.11`; how `.ci/run`
+//! runs). Both kinds start the same way: a generic container with the public images' settings in its
+//! environment (trust auth, empty root password), then an explicit wait until a first SQL statement over
+//! the published port succeeds. That wait does not depend on log lines, which differ between the public
+//! images (their init prints the ready line on stdout, the server on stderr) and Debian's servers (stderr
+//! only), and it cannot be fooled by the public images' temporary init server, which does not listen on TCP.
 
-use std::io::{Read, Write};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use project_xtask::project::DbFamily;
-use testcontainers_modules::mysql::Mysql;
-use testcontainers_modules::postgres::Postgres;
+use testcontainers_modules::testcontainers::core::IntoContainerPort;
 use testcontainers_modules::testcontainers::runners::SyncRunner;
-use testcontainers_modules::testcontainers::{Container, Image, ImageExt};
+use testcontainers_modules::testcontainers::{GenericImage, ImageExt};
+use xtask::engine_api;
 
-/// The images, as the former CI service containers had them. PostgreSQL must be 13+ (`ScratchDb` drops
-/// with `WITH (FORCE)`; the module's default tag is 11); MySQL 8 with `root` and an empty password.
-pub const POSTGRES_IMAGE: (&str, &str) = ("postgres", "16-alpine");
-pub const MYSQL_IMAGE: (&str, &str) = ("mysql", "8.4");
+/// The public images, as the former CI service containers had them. PostgreSQL must be 13+ (`ScratchDb`
+/// drops with `WITH (FORCE)`); MySQL 8 with `root` and an empty password.
+pub const DEFAULT_POSTGRES_IMAGE: &str = "postgres:16-alpine";
+pub const DEFAULT_MYSQL_IMAGE: &str = "mysql:8.4";
+
+/// The label on this run's containers (value: the run's id), so `remove_all` also finds a container whose
+/// start failed half-way (left in "Created" state, before testcontainers handed back a handle).
+pub const RUN_LABEL: &str = "better-auth-v2.e2e-run";
+
+/// How long a server may take to take its first connection (the public MySQL image initialises its data
+/// folder on first start, half a minute on a slow runner).
+const READY_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// A running container and the server URL (no database name) that reaches it.
 pub struct Server {
     pub url: String,
     /// e.g. `testcontainers postgres:16-alpine at 127.0.0.1:32768`.
     pub description: String,
-    /// The container's id, for `remove_all`.
-    id: String,
     /// Keeps testcontainers' handle (and its log streams) alive for the run.
     _container: Box<dyn Send>,
 }
@@ -39,6 +53,38 @@ static CONTAINERS: Mutex<Containers> = Mutex::new(Containers {
     postgres: None,
     mysql: None,
 });
+
+/// The image for `family`: its variable when set, else the public default.
+pub fn image(family: DbFamily) -> String {
+    let (variable, default) = match family {
+        DbFamily::Mysql => ("E2E_MYSQL_IMAGE", DEFAULT_MYSQL_IMAGE),
+        _ => ("E2E_POSTGRES_IMAGE", DEFAULT_POSTGRES_IMAGE),
+    };
+    std::env::var(variable)
+        .ok()
+        .map(|image| image.trim().to_string())
+        .filter(|image| !image.is_empty())
+        .unwrap_or_else(|| default.to_string())
+}
+
+/// `name:tag` split at the tag's colon (not a registry's port); no tag means `latest`.
+pub fn split_image(image: &str) -> (&str, &str) {
+    match image.rsplit_once(':') {
+        Some((name, tag)) if !tag.contains('/') => (name, tag),
+        _ => (image, "latest"),
+    }
+}
+
+/// This run's id, the value of `RUN_LABEL` on its containers.
+fn run_id() -> &'static str {
+    static ID: OnceLock<String> = OnceLock::new();
+    ID.get_or_init(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_nanos());
+        format!("{}-{nanos}", std::process::id())
+    })
+}
 
 /// The server URL and description of the run's container for `family`, started on first use.
 pub fn server(family: DbFamily) -> anyhow::Result<(String, String)> {
@@ -55,17 +101,17 @@ pub fn server(family: DbFamily) -> anyhow::Result<(String, String)> {
     }
 }
 
-/// Removes the run's containers; `main` calls it once the run is over, whatever its outcome (Ctrl-C is
-/// covered by testcontainers' watchdog). The containers live in a static, which Rust never drops; the engine
-/// is asked directly, the same way `docker_answers` asks it, and the handles are leaked, because
-/// testcontainers' own drop needs a tokio runtime that may be gone by then.
-/// `TESTCONTAINERS_COMMAND=keep` keeps them, as testcontainers would.
+/// Removes the run's containers (found by their label, so also those whose start failed); `main` calls it
+/// once the run is over, whatever its outcome (Ctrl-C: `remove_on_interrupt`). The handles are leaked:
+/// they live in a static, which Rust never drops, and testcontainers' own drop needs a tokio runtime that
+/// may be gone by then. `TESTCONTAINERS_COMMAND=keep` keeps them, as testcontainers would.
 pub fn remove_all() {
     let taken = {
         let mut containers = CONTAINERS.lock().unwrap_or_else(|e| e.into_inner());
         [containers.postgres.take(), containers.mysql.take()]
     };
-    let keep = std::env::var("TESTCONTAINERS_COMMAND").is_ok_and(|c| c.trim() == "keep");
+    let started = taken.iter().any(Option::is_some);
+    let keep = keep_containers();
     for server in taken.into_iter().flatten().flatten() {
         if keep {
             eprintln!(
@@ -74,56 +120,76 @@ pub fn remove_all() {
             );
         } else {
             eprintln!("removing the {} container", server.description);
-            let path = format!("/containers/{}?force=true&v=true", server.id);
-            match request(&docker_host(), "DELETE", &path, Duration::from_secs(60)) {
-                Ok(status) if status == 204 || status == 404 => {}
-                Ok(status) => eprintln!("warning: removing {} answered {status}", server.id),
-                Err(err) => eprintln!("warning: cannot remove container {}: {err:#}", server.id),
-            }
         }
         std::mem::forget(server);
     }
+    if started && !keep {
+        remove_run_containers();
+    }
 }
 
-/// A started container, type-erased, with its id, host and the host port mapped to `port`.
-fn handle<I: Image + 'static>(
-    container: Container<I>,
-    port: u16,
-) -> anyhow::Result<(Box<dyn Send>, String, String, u16)> {
-    let host = container.get_host()?.to_string();
-    let mapped = container.get_host_port_ipv4(port)?;
-    let id = container.id().to_string();
-    Ok((Box::new(container), id, host, mapped))
+/// From now on, SIGINT/SIGTERM/SIGQUIT remove the run's containers, then end the process as the signal
+/// would (128 + its number). Not testcontainers' watchdog: it knows only containers that started, and it
+/// panics when `remove_all` is already removing the same container. Call once, first thing in `main`.
+pub fn remove_on_interrupt() -> anyhow::Result<()> {
+    use signal_hook::consts::{SIGINT, SIGQUIT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGQUIT])?;
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            if !keep_containers() {
+                remove_run_containers();
+            }
+            eprintln!("\ninterrupted; this run's containers are removed");
+            std::process::exit(128 + signal);
+        }
+    });
+    Ok(())
+}
+
+fn keep_containers() -> bool {
+    std::env::var("TESTCONTAINERS_COMMAND").is_ok_and(|c| c.trim() == "keep")
+}
+
+/// Asks the engine to remove every container carrying this run's label (none is fine). One caller at a
+/// time: when Ctrl-C lands while the run ends, the second caller waits for the first removal to finish
+/// instead of letting the process exit under it (the engine abandons a removal whose client went away).
+fn remove_run_containers() {
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let host = engine_api::docker_host();
+    let label = format!("{RUN_LABEL}={}", run_id());
+    let removed = engine_api::containers_with_label(&host, &label).and_then(|ids| {
+        ids.iter()
+            .try_for_each(|id| engine_api::remove_container(&host, id))
+    });
+    if let Err(err) = removed {
+        eprintln!("warning: cannot remove this run's containers ({label}) on {host}: {err:#}");
+    }
 }
 
 fn start(family: DbFamily) -> anyhow::Result<Server> {
-    let ((name, tag), port) = match family {
-        DbFamily::Postgres => (POSTGRES_IMAGE, 5432),
-        _ => (MYSQL_IMAGE, 3306),
+    let image = image(family);
+    let (name, tag) = split_image(&image);
+    let port = match family {
+        DbFamily::Postgres => 5432,
+        _ => 3306,
     };
-    eprintln!(
-        "     starting testcontainers {name}:{tag} (once for this run; the first start pulls the image)"
-    );
+    eprintln!("     starting testcontainers {image} (once for this run)");
     let began = Instant::now();
-    // Trust auth for PostgreSQL, so the URL needs no password (like the local default server);
-    // the module's MySQL has `root` with an empty password.
-    let (container, id, host, mapped) = match family {
-        DbFamily::Postgres => handle(
-            Postgres::default()
-                .with_host_auth()
-                .with_tag(tag)
-                .start()
-                .with_context(|| format!("cannot start {name}:{tag}"))?,
-            port,
-        )?,
-        _ => handle(
-            Mysql::default()
-                .with_tag(tag)
-                .start()
-                .with_context(|| format!("cannot start {name}:{tag}"))?,
-            port,
-        )?,
+    // The public images' switches for a password-less server; the local images are built that way.
+    let (variable, value) = match family {
+        DbFamily::Postgres => ("POSTGRES_HOST_AUTH_METHOD", "trust"),
+        _ => ("MYSQL_ALLOW_EMPTY_PASSWORD", "yes"),
     };
+    let container = GenericImage::new(name, tag)
+        .with_exposed_port(port.tcp())
+        .with_env_var(variable, value)
+        .with_label(RUN_LABEL, run_id())
+        .start()
+        .with_context(|| format!("cannot start {image} (pull it, or build the local images with `cargo xtask engine images`)"))?;
+    let host = container.get_host()?.to_string();
+    let mapped = container.get_host_port_ipv4(port)?;
+    let id = container.id().to_string();
     // The port is mapped on IPv4; `localhost` may resolve to ::1 first in the project's Node drivers.
     let host = if host == "localhost" {
         "127.0.0.1".to_string()
@@ -136,17 +202,16 @@ fn start(family: DbFamily) -> anyhow::Result<Server> {
         "root"
     };
     let url = format!("{}://{user}@{host}:{mapped}", scheme(family));
-    // The module waits for the server's log line; a first statement proves it takes connections.
-    wait_for_sql(family, &url, Duration::from_secs(60))?;
+    wait_for_sql(family, &url, READY_TIMEOUT)?;
     eprintln!(
-        "     {name}:{tag} answers at {host}:{mapped} ({:.1}s)",
+        "     {image} answers at {host}:{mapped} (container {}, {:.1}s)",
+        &id[..12.min(id.len())],
         began.elapsed().as_secs_f64()
     );
     Ok(Server {
-        description: format!("testcontainers {name}:{tag} at {host}:{mapped}"),
+        description: format!("testcontainers {image} at {host}:{mapped}"),
         url,
-        id,
-        _container: container,
+        _container: Box::new(container),
     })
 }
 
@@ -170,116 +235,31 @@ fn wait_for_sql(family: DbFamily, url: &str, timeout: Duration) -> anyhow::Resul
     }
 }
 
-/// Whether a Docker engine answers; asked once per run.
-///
-/// It asks the engine itself: `GET /_ping` on the socket testcontainers will use (`DOCKER_HOST`, else the
-/// first existing of /var/run/docker.sock, `$XDG_RUNTIME_DIR/.docker/run/docker.sock`,
-/// `~/.docker/run/docker.sock`, `~/.docker/desktop/docker.sock` — testcontainers' own order), with a
-/// 2-second timeout. Not `docker info`: testcontainers needs no docker CLI (a machine may have the CLI and
-/// no engine, like this one, or an engine and no CLI), the CLI follows `docker context`, which
-/// testcontainers ignores, and a process is slower to ask. Not the socket file's existence alone: a stale
-/// socket with no daemon behind it is common. Engines behind TLS (`DOCKER_TLS_VERIFY`) or SSH do not count:
-/// testcontainers is built here without its TLS feature.
+/// Whether a Docker engine answers `GET /_ping` on the socket testcontainers will use (2-second timeout);
+/// asked once per run. Not `docker info`: testcontainers needs no docker CLI, and the CLI follows
+/// `docker context`, which testcontainers ignores.
 pub fn docker_answers() -> bool {
     static ANSWERS: OnceLock<bool> = OnceLock::new();
-    *ANSWERS.get_or_init(|| ping(&docker_host(), Duration::from_secs(2)).is_ok())
-}
-
-/// The Docker endpoint testcontainers connects to.
-pub fn docker_host() -> String {
-    if let Some(host) = std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()) {
-        return host;
-    }
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-    let runtime = std::env::var_os("XDG_RUNTIME_DIR").map(std::path::PathBuf::from);
-    let candidates = [
-        Some(std::path::PathBuf::from("/var/run/docker.sock")),
-        runtime.map(|dir| dir.join(".docker/run/docker.sock")),
-        home.as_ref().map(|dir| dir.join(".docker/run/docker.sock")),
-        home.as_ref()
-            .map(|dir| dir.join(".docker/desktop/docker.sock")),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|path| path.exists())
-        .map_or("unix:///var/run/docker.sock".to_string(), |path| {
-            format!("unix://{}", path.display())
-        })
-}
-
-/// One `GET /_ping`; the engine answers `200 OK`.
-fn ping(host: &str, timeout: Duration) -> anyhow::Result<()> {
-    match request(host, "GET", "/_ping", timeout)? {
-        200 => Ok(()),
-        status => bail!("{host} answered {status} to /_ping"),
-    }
-}
-
-/// One bodyless request to the Docker engine at `host`, in plain std (no tokio); its HTTP status.
-fn request(host: &str, method: &str, path: &str, timeout: Duration) -> anyhow::Result<u16> {
-    let request = format!("{method} {path} HTTP/1.0\r\nHost: docker\r\nConnection: close\r\n\r\n");
-    let mut response = Vec::new();
-    if let Some(socket) = host.strip_prefix("unix://") {
-        let mut stream = std::os::unix::net::UnixStream::connect(socket)?;
-        stream.set_read_timeout(Some(timeout))?;
-        stream.set_write_timeout(Some(timeout))?;
-        stream.write_all(request.as_bytes())?;
-        stream.take(4096).read_to_end(&mut response)?;
-    } else if let Some(authority) = host
-        .strip_prefix("tcp://")
-        .or_else(|| host.strip_prefix("http://"))
-    {
-        use std::net::ToSocketAddrs;
-        let authority = authority.split('/').next().unwrap_or_default();
-        let address = authority.to_socket_addrs()?.next().context("no address")?;
-        let mut stream = std::net::TcpStream::connect_timeout(&address, timeout)?;
-        stream.set_read_timeout(Some(timeout))?;
-        stream.set_write_timeout(Some(timeout))?;
-        stream.write_all(request.as_bytes())?;
-        stream.take(4096).read_to_end(&mut response)?;
-    } else {
-        bail!("unsupported DOCKER_HOST {host}");
-    }
-    let response = String::from_utf8_lossy(&response);
-    let status_line = response.lines().next().unwrap_or_default();
-    status_line
-        .strip_prefix("HTTP/1.")
-        .and_then(|rest| rest.split_whitespace().nth(1))
-        .and_then(|status| status.parse().ok())
-        .with_context(|| format!("{host} is not an HTTP server (answered {status_line:?})"))
+    *ANSWERS.get_or_init(|| {
+        engine_api::ping(&engine_api::docker_host(), Duration::from_secs(2)).is_ok()
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A one-shot HTTP server on a Unix socket, answering `answer` to whatever it is sent.
-    fn fake_engine(answer: &'static str) -> (tempfile::TempDir, String) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("docker.sock");
-        let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
-        std::thread::spawn(move || {
-            if let Ok((mut stream, _)) = listener.accept() {
-                let mut request = [0u8; 256];
-                let _ = stream.read(&mut request);
-                let _ = stream.write_all(answer.as_bytes());
-            }
-        });
-        (dir, format!("unix://{}", path.display()))
-    }
-
     #[test]
-    fn ping_accepts_an_engine_that_answers_ok() {
-        let (_dir, host) = fake_engine("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK");
-        ping(&host, Duration::from_secs(2)).unwrap();
-    }
-
-    #[test]
-    fn ping_rejects_an_error_answer_a_missing_socket_and_tls() {
-        let (_dir, host) = fake_engine("HTTP/1.1 500 Internal Server Error\r\n\r\n");
-        assert!(ping(&host, Duration::from_secs(2)).is_err());
-        assert!(ping("unix:///nonexistent/docker.sock", Duration::from_secs(2)).is_err());
-        assert!(ping("https://example.invalid:2376", Duration::from_secs(2)).is_err());
+    fn an_image_splits_at_its_tag_not_at_a_registry_port() {
+        assert_eq!(split_image("postgres:16-alpine"), ("postgres", "16-alpine"));
+        assert_eq!(
+            split_image("better-auth-v2/mariadb:10.11"),
+            ("better-auth-v2/mariadb", "10.11")
+        );
+        assert_eq!(
+            split_image("registry.local:5000/postgres"),
+            ("registry.local:5000/postgres", "latest")
+        );
+        assert_eq!(split_image("mysql"), ("mysql", "latest"));
     }
 }

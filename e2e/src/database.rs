@@ -2,13 +2,16 @@
 //! and Supabase) and MySQL: a server, on which each case gets a fresh database, dropped afterwards
 //! (`ScratchDb`). The server, in this order:
 //!
-//! 1. a URL in the environment (`E2E_POSTGRES_URL`, `E2E_MYSQL_URL`) — how CI here runs;
-//! 2. a container (testcontainers) when a Docker engine answers — how the nightly workflow runs; one per
-//!    server kind, started on first use and shared by the run's cases;
+//! 1. a URL in the environment (`E2E_POSTGRES_URL`, `E2E_MYSQL_URL`; with or without a database path);
+//! 2. a container (testcontainers) when a Docker engine answers — how the nightly workflow and `.ci/run`
+//!    run; one per server kind, started on first use and shared by the run's cases (image: see
+//!    `containers`);
 //! 3. the local default server (`postgresql://postgres@127.0.0.1:5432`, `mysql://root@127.0.0.1:3306`) when
 //!    it accepts a connection;
 //!
 //! else no provider: the summary says so with the fixes, and the run fails unless the database was skipped.
+//! `E2E_PROVIDER=testcontainers` demands the containers: the URLs and the local server are not used, and
+//! no engine is a NO PROVIDER failure, never a quiet fallback (`.ci/run` sets it when its engine started).
 
 use std::fmt;
 use std::time::Duration;
@@ -43,6 +46,28 @@ pub enum Source {
     Container,
     /// The local default server.
     Local { server: String },
+}
+
+/// What `E2E_PROVIDER` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Demand {
+    /// Unset: the first provider that is there, in the module's order.
+    Any,
+    /// `testcontainers`: containers or nothing.
+    Containers,
+}
+
+impl Demand {
+    /// `E2E_PROVIDER` from the environment; a value other than `testcontainers` is refused.
+    pub fn from_env() -> anyhow::Result<Demand> {
+        match std::env::var("E2E_PROVIDER").as_deref().map(str::trim) {
+            Err(_) | Ok("") => Ok(Demand::Any),
+            Ok("testcontainers") => Ok(Demand::Containers),
+            Ok(other) => anyhow::bail!(
+                "E2E_PROVIDER={other} is not a provider; use E2E_PROVIDER=testcontainers or leave it unset"
+            ),
+        }
+    }
 }
 
 /// The selection, decided without side effects (`choose`).
@@ -96,6 +121,7 @@ pub fn local_server(family: DbFamily) -> Option<&'static str> {
 /// whether a Docker engine answers, whether the local default server accepts connections.
 pub fn choose(
     database: Database,
+    demand: Demand,
     env_url: Option<&str>,
     docker: bool,
     local_answers: bool,
@@ -104,11 +130,23 @@ pub fn choose(
     let (Some(variable), Some(local)) = (url_variable(family), local_server(family)) else {
         return Choice::Embedded;
     };
+    if demand == Demand::Containers {
+        return if docker {
+            Choice::Server(Source::Container)
+        } else {
+            Choice::NoProvider(format!(
+                "E2E_PROVIDER=testcontainers but no Docker engine answers at {}: start one with \
+                 `eval \"$(cargo xtask engine start)\"`, or unset E2E_PROVIDER",
+                xtask::engine_api::docker_host()
+            ))
+        };
+    }
     if let Some(url) = env_url.map(str::trim).filter(|url| !url.is_empty()) {
-        return Choice::Server(Source::External {
-            variable,
-            server: url.trim_end_matches('/').to_string(),
-        });
+        // With or without a database path: each case makes its own database on the server.
+        return match xtask::scratch_db::server_of(url) {
+            Ok(server) => Choice::Server(Source::External { variable, server }),
+            Err(why) => Choice::NoProvider(format!("{variable}: {why}")),
+        };
     }
     if docker {
         return Choice::Server(Source::Container);
@@ -132,15 +170,16 @@ pub fn choose(
 
 impl Provider {
     /// The provider for `database`, or why there is none (said in the summary; the run then fails).
-    pub fn for_database(database: Database) -> Result<Provider, String> {
+    pub fn for_database(database: Database, demand: Demand) -> Result<Provider, String> {
         let family = database.family();
         let env_url = url_variable(family)
             .and_then(|variable| std::env::var(variable).ok())
-            .filter(|url| !url.trim().is_empty());
+            .filter(|url| !url.trim().is_empty() && demand == Demand::Any);
         // Each question is asked only when the ones before it found nothing.
         let server = url_variable(family).is_some();
         let docker = server && env_url.is_none() && containers::docker_answers();
         let local = server
+            && demand == Demand::Any
             && env_url.is_none()
             && !docker
             && local_server(family).is_some_and(server_answers);
@@ -149,7 +188,7 @@ impl Provider {
             Database::Neon => UrlStyle::Neon,
             _ => UrlStyle::Plain,
         };
-        match choose(database, env_url.as_deref(), docker, local) {
+        match choose(database, demand, env_url.as_deref(), docker, local) {
             Choice::Embedded => Ok(Provider::Embedded),
             Choice::Server(source) => Ok(Provider::Server {
                 family,
@@ -224,13 +263,7 @@ impl fmt::Display for Provider {
                 Source::External { variable, server } => {
                     write!(f, "external {variable} ({})", redact(server))
                 }
-                Source::Container => {
-                    let (name, tag) = match family {
-                        DbFamily::Mysql => containers::MYSQL_IMAGE,
-                        _ => containers::POSTGRES_IMAGE,
-                    };
-                    write!(f, "testcontainers {name}:{tag}")
-                }
+                Source::Container => write!(f, "testcontainers {}", containers::image(*family)),
                 Source::Local { server } => write!(f, "local default server {server}"),
             },
         }
@@ -281,7 +314,7 @@ mod tests {
                 _ => "postgresql://postgres@db.example:5432/",
             };
             let Choice::Server(Source::External { variable, server }) =
-                choose(database, Some(url), true, true)
+                choose(database, Demand::Any, Some(url), true, true)
             else {
                 panic!("{}: expected the environment's server", database.name());
             };
@@ -295,13 +328,13 @@ mod tests {
         for database in SERVER_DATABASES {
             for local_answers in [true, false] {
                 assert_eq!(
-                    choose(database, None, true, local_answers),
+                    choose(database, Demand::Any, None, true, local_answers),
                     Choice::Server(Source::Container)
                 );
             }
             // An empty variable counts as unset.
             assert_eq!(
-                choose(database, Some(" "), true, true),
+                choose(database, Demand::Any, Some(" "), true, true),
                 Choice::Server(Source::Container)
             );
         }
@@ -310,13 +343,13 @@ mod tests {
     #[test]
     fn the_local_default_server_is_the_last_resort() {
         assert_eq!(
-            choose(Database::Supabase, None, false, true),
+            choose(Database::Supabase, Demand::Any, None, false, true),
             Choice::Server(Source::Local {
                 server: "postgresql://postgres@127.0.0.1:5432".to_string()
             })
         );
         assert_eq!(
-            choose(Database::Mysql, None, false, true),
+            choose(Database::Mysql, Demand::Any, None, false, true),
             Choice::Server(Source::Local {
                 server: "mysql://root@127.0.0.1:3306".to_string()
             })
@@ -326,7 +359,7 @@ mod tests {
     #[test]
     fn no_url_no_docker_no_local_server_is_no_provider_naming_the_fixes() {
         for database in SERVER_DATABASES {
-            let Choice::NoProvider(why) = choose(database, None, false, false) else {
+            let Choice::NoProvider(why) = choose(database, Demand::Any, None, false, false) else {
                 panic!("{}: expected no provider", database.name());
             };
             let variable = url_variable(database.family()).unwrap();
@@ -338,7 +371,8 @@ mod tests {
                 assert!(why.contains(&fix), "{why:?} does not say {fix:?}");
             }
         }
-        let Choice::NoProvider(why) = choose(Database::Mysql, None, false, false) else {
+        let Choice::NoProvider(why) = choose(Database::Mysql, Demand::Any, None, false, false)
+        else {
             unreachable!()
         };
         assert!(why.contains("MySQL at 127.0.0.1:3306"), "{why}");
@@ -351,10 +385,13 @@ mod tests {
                 (None, false, false),
                 (Some("postgresql://postgres@127.0.0.1:5432"), true, true),
             ] {
-                assert_eq!(choose(database, url, docker, local), Choice::Embedded);
+                assert_eq!(
+                    choose(database, Demand::Any, url, docker, local),
+                    Choice::Embedded
+                );
             }
             assert!(matches!(
-                Provider::for_database(database),
+                Provider::for_database(database, Demand::Any),
                 Ok(Provider::Embedded)
             ));
         }
@@ -398,7 +435,73 @@ mod tests {
         );
         assert_eq!(
             server(Source::Container).to_string(),
-            "testcontainers postgres:16-alpine"
+            format!("testcontainers {}", containers::image(DbFamily::Postgres))
+        );
+    }
+
+    #[test]
+    fn an_environment_url_is_taken_with_or_without_a_database_path() {
+        for (database, url, server) in [
+            (
+                Database::Postgres,
+                "postgresql://postgres@127.0.0.1:5432/postgres",
+                "postgresql://postgres@127.0.0.1:5432",
+            ),
+            (
+                Database::Neon,
+                "postgresql://postgres@127.0.0.1:5432/",
+                "postgresql://postgres@127.0.0.1:5432",
+            ),
+            (
+                Database::Supabase,
+                "postgresql://postgres@127.0.0.1:5432",
+                "postgresql://postgres@127.0.0.1:5432",
+            ),
+            (
+                Database::Mysql,
+                "mysql://root@127.0.0.1:3306/mysql",
+                "mysql://root@127.0.0.1:3306",
+            ),
+        ] {
+            let Choice::Server(Source::External { server: got, .. }) =
+                choose(database, Demand::Any, Some(url), false, false)
+            else {
+                panic!("{url}: expected the environment's server");
+            };
+            assert_eq!(got, server, "{url}");
+        }
+        let Choice::NoProvider(why) = choose(
+            Database::Postgres,
+            Demand::Any,
+            Some("postgresql://u:hunter2@db/app?sslmode=require"),
+            true,
+            true,
+        ) else {
+            panic!("options must be refused");
+        };
+        assert!(
+            why.starts_with("E2E_POSTGRES_URL: ") && !why.contains("hunter2"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn demanded_containers_are_containers_or_no_provider_never_a_fallback() {
+        for database in SERVER_DATABASES {
+            let url = Some("postgresql://postgres@127.0.0.1:5432");
+            assert_eq!(
+                choose(database, Demand::Containers, url, true, true),
+                Choice::Server(Source::Container)
+            );
+            let Choice::NoProvider(why) = choose(database, Demand::Containers, url, false, true)
+            else {
+                panic!("{}: no engine must be no provider", database.name());
+            };
+            assert!(why.contains("cargo xtask engine start"), "{why}");
+        }
+        assert_eq!(
+            choose(Database::Sqlite, Demand::Containers, None, false, false),
+            Choice::Embedded
         );
     }
 }

@@ -7,6 +7,10 @@ use e2e::{case, database, flags, summary};
 
 fn main() -> ExitCode {
     let flags = flags::E2e::from_env_or_exit();
+    if let Err(err) = e2e::containers::remove_on_interrupt() {
+        eprintln!("error: cannot handle Ctrl-C: {err:#}");
+        return ExitCode::FAILURE;
+    }
     let result = run(flags);
     e2e::containers::remove_all();
     match result {
@@ -26,6 +30,19 @@ fn run(flags: flags::E2e) -> anyhow::Result<bool> {
         .iter()
         .map(|db| project_xtask::project::Database::parse(db))
         .collect::<Result<Vec<_>, _>>()?;
+    let demand = database::Demand::from_env()?;
+    if demand == database::Demand::Containers {
+        // The servers' URLs are for other runs: not even the cases' processes see them.
+        for variable in ["E2E_POSTGRES_URL", "E2E_MYSQL_URL"] {
+            // SAFETY: before this process starts any thread (the cases and containers come later).
+            unsafe { std::env::remove_var(variable) };
+        }
+        eprintln!(
+            "E2E_PROVIDER=testcontainers: PostgreSQL and MySQL cases run in containers (E2E_POSTGRES_IMAGE={}, E2E_MYSQL_IMAGE={}); E2E_POSTGRES_URL / E2E_MYSQL_URL are not used",
+            e2e::containers::image(project_xtask::project::DbFamily::Postgres),
+            e2e::containers::image(project_xtask::project::DbFamily::Mysql),
+        );
+    }
     let mut summary = summary::Summary::default();
     // The default run drives its first case in a real browser too; --browser asks for it on every case.
     let default_run = flags.database.is_none()
@@ -39,7 +56,7 @@ fn run(flags: flags::E2e) -> anyhow::Result<bool> {
             summary.skipped(&choices, "skipped on request (--skip-database)");
             continue;
         }
-        match database::Provider::for_database(database) {
+        match database::Provider::for_database(database, demand) {
             Ok(provider) => summary.record(
                 &choices,
                 &provider.to_string(),

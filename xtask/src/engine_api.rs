@@ -63,11 +63,12 @@ pub fn containers_with_label(host: &str, label: &str) -> anyhow::Result<Vec<Stri
         .collect())
 }
 
-/// Removes a container and its anonymous volumes, running or not; one that is already gone is fine.
+/// Removes a container and its anonymous volumes, running or not; one that is already gone (404) or being
+/// removed by another caller (409) is fine.
 pub fn remove_container(host: &str, id: &str) -> anyhow::Result<()> {
     let path = format!("/containers/{id}?force=true&v=true");
     match request(host, "DELETE", &path, Duration::from_secs(60))? {
-        (204 | 404, _) => Ok(()),
+        (204 | 404 | 409, _) => Ok(()),
         (status, body) => bail!("removing container {id} answered {status}: {body}"),
     }
 }

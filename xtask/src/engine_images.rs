@@ -169,7 +169,8 @@ fn build_server(engine: &Engine, image: &LocalImage) -> anyhow::Result<()> {
     let dockerfile = image.dockerfile.expect("server images have a Dockerfile");
     eprintln!("{}: building from Debian packages", image.tag);
     let began = Instant::now();
-    // The classic builder: Debian's engine has no buildx; `--network host` reaches the host's mirror.
+    // The classic builder: Debian's engine has no buildx; `--network host` reaches the host's mirror. Its
+    // output is shown only when it fails (the legacy builder's deprecation notice is noise otherwise).
     let mut build = engine
         .docker()
         .env("DOCKER_BUILDKIT", "0")
@@ -177,7 +178,8 @@ fn build_server(engine: &Engine, image: &LocalImage) -> anyhow::Result<()> {
         .arg(format!("{RECIPE_LABEL}={}", image.recipe_hash()))
         .args(["--tag", image.tag, "-"])
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .context("cannot run docker build")?;
     build
@@ -185,9 +187,15 @@ fn build_server(engine: &Engine, image: &LocalImage) -> anyhow::Result<()> {
         .take()
         .context("docker build's input")?
         .write_all(dockerfile.as_bytes())?;
-    let status = build.wait()?;
-    if !status.success() {
-        bail!("building {} failed ({status})", image.tag);
+    let output = build.wait_with_output()?;
+    if !output.status.success() {
+        bail!(
+            "building {} failed ({}):\n{}{}",
+            image.tag,
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     eprintln!(
         "{}: built ({:.0}s)",

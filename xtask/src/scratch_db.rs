@@ -11,13 +11,42 @@ pub fn server_url(family: DbFamily) -> Option<String> {
         DbFamily::Mysql => ("E2E_MYSQL_URL", "mysql://root@127.0.0.1:3306"),
         DbFamily::Sqlite => return None,
     };
-    Some(
-        std::env::var(variable)
-            .ok()
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| default.to_string()),
-    )
-    .map(|url| url.trim_end_matches('/').to_string())
+    let url = std::env::var(variable)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| default.to_string());
+    Some(server_of(&url).unwrap_or(url))
+}
+
+/// The server part of a PostgreSQL/MySQL URL, `scheme://[user[:password]@]host[:port]`: a database path and
+/// trailing slash are dropped, so `…:5432` and `…:5432/postgres` name the same server (each scratch
+/// database is made on it). Options (`?…`) are refused: the scratch databases' URLs could not carry them.
+pub fn server_of(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    let shown = project_xtask::project::url::redact(url);
+    let Some((scheme, rest)) = url.split_once("://") else {
+        // Not shown: without a scheme, the redaction cannot tell a password from the rest.
+        return Err("not a server URL; expected scheme://user@host:port".to_string());
+    };
+    let (userinfo, after) = match rest.rsplit_once('@') {
+        Some((userinfo, after)) => (Some(userinfo), after),
+        None => (None, rest),
+    };
+    if after.contains('?') {
+        return Err(format!(
+            "{shown}: options (?…) are not supported here; give scheme://user@host:port"
+        ));
+    }
+    let host = after.split('/').next().unwrap_or_default();
+    if host.is_empty() {
+        return Err(format!(
+            "{shown} names no host; expected scheme://user@host:port"
+        ));
+    }
+    Ok(match userinfo {
+        Some(userinfo) => format!("{scheme}://{userinfo}@{host}"),
+        None => format!("{scheme}://{host}"),
+    })
 }
 
 /// A database that exists until this value is dropped.
@@ -77,4 +106,54 @@ pub fn execute(family: DbFamily, server: &str, sql: &str) -> anyhow::Result<()> 
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod server_of_tests {
+    use super::server_of;
+
+    #[test]
+    fn a_server_url_is_accepted_with_or_without_a_database_path() {
+        for (url, server) in [
+            (
+                "postgresql://postgres@127.0.0.1:5432",
+                "postgresql://postgres@127.0.0.1:5432",
+            ),
+            (
+                "postgresql://postgres@127.0.0.1:5432/",
+                "postgresql://postgres@127.0.0.1:5432",
+            ),
+            (
+                "postgresql://postgres@127.0.0.1:5432/postgres",
+                "postgresql://postgres@127.0.0.1:5432",
+            ),
+            (
+                "postgres://u:p%2Fw@db.example/app/",
+                "postgres://u:p%2Fw@db.example",
+            ),
+            (
+                "mysql://root@127.0.0.1:3306/mysql",
+                "mysql://root@127.0.0.1:3306",
+            ),
+            ("mysql://root@127.0.0.1:3306", "mysql://root@127.0.0.1:3306"),
+            (
+                "postgresql://127.0.0.1:5432/x",
+                "postgresql://127.0.0.1:5432",
+            ),
+        ] {
+            assert_eq!(server_of(url).as_deref(), Ok(server), "{url}");
+        }
+    }
+
+    #[test]
+    fn options_a_missing_host_and_non_urls_are_refused_without_the_password() {
+        for url in [
+            "postgresql://u:hunter2@db:5432/app?sslmode=require",
+            "postgresql://u:hunter2@/app",
+            "u:hunter2@db:5432",
+        ] {
+            let why = server_of(url).unwrap_err();
+            assert!(!why.contains("hunter2"), "{why}");
+        }
+    }
 }
