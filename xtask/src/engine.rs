@@ -104,8 +104,10 @@ impl Engine {
                 self.dir.display(),
                 self.log().display()
             );
-            use std::os::unix::process::CommandExt;
-            Command::new(&dockerd)
+            // In a session of its own (util-linux's `setsid`, on every Debian): neither a Ctrl-C nor the
+            // end of the shell or terminal that started it stops it; `engine stop` does.
+            Command::new("setsid")
+                .arg(&dockerd)
                 .arg("--data-root")
                 .arg(self.dir.join("root"))
                 .arg("--exec-root")
@@ -119,8 +121,6 @@ impl Engine {
                 .stdin(Stdio::null())
                 .stdout(log.try_clone()?)
                 .stderr(log)
-                // Its own process group: a Ctrl-C in the shell that started it does not stop it.
-                .process_group(0)
                 .spawn()
                 .with_context(|| format!("cannot run {}", dockerd.display()))?;
         } else {
