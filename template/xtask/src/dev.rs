@@ -2,7 +2,9 @@
 //!
 //! Each app runs in its own process group, so stopping it reaches what it started too (npm → next →
 //! its workers, uv → python): Ctrl-C or SIGTERM here sends SIGTERM to every group, then SIGKILL to
-//! whatever is still there after a grace period.
+//! whatever is still there after a grace period. If `dev` itself dies without stopping them (SIGKILL,
+//! a crash), a watchdog process kills the groups: it reads their ids from a pipe only `dev` holds, so
+//! it sees end-of-file exactly when `dev` is gone, whatever killed it.
 
 use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -103,6 +105,7 @@ pub fn run(project: &Project, only: Option<&str>) -> anyhow::Result<()> {
 
     signals::install();
     let colored = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut watchdog = Watchdog::start()?;
     let mut running = Vec::new();
     for mut service in services {
         eprintln!(
@@ -111,20 +114,63 @@ pub fn run(project: &Project, only: Option<&str>) -> anyhow::Result<()> {
             service.port,
             service.shown_as
         );
-        match start(&mut service, colored) {
-            Ok(child) => running.push(Running {
+        let started = start(&mut service, colored).and_then(|child| {
+            let app = Running {
                 app: service.app,
                 child,
-            }),
-            Err(err) => {
-                stop_all(&mut running);
-                return Err(err);
-            }
+            };
+            let guarded = watchdog.guard(&app.child);
+            running.push(app);
+            guarded
+        });
+        if let Err(err) = started {
+            stop_all(&mut running);
+            watchdog.dismiss();
+            return Err(err);
         }
     }
     let result = supervise(&mut running);
     stop_all(&mut running);
+    watchdog.dismiss();
     result
+}
+
+/// Kills the apps' process groups when `dev` dies without stopping them (see the module comment).
+struct Watchdog {
+    process: Child,
+}
+
+impl Watchdog {
+    /// `sh` collects group ids until its stdin closes, then SIGKILLs each group. It runs in a process
+    /// group of its own so a Ctrl-C in the terminal does not end it before `dev` has stopped the apps.
+    fn start() -> anyhow::Result<Watchdog> {
+        let process = Command::new("sh")
+            .args([
+                "-c",
+                r#"groups=""; while read -r group; do groups="$groups $group"; done; for group in $groups; do kill -KILL "-$group" 2>/dev/null; done"#,
+            ])
+            .process_group(0)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("cannot start the watchdog process (sh)")?;
+        Ok(Watchdog { process })
+    }
+
+    /// Hands the watchdog the process group of a started app.
+    fn guard(&mut self, app: &Child) -> anyhow::Result<()> {
+        let stdin = self.process.stdin.as_mut().expect("stdin is piped");
+        writeln!(stdin, "{}", app.id())
+            .and_then(|()| stdin.flush())
+            .context("the watchdog process died")
+    }
+
+    /// The apps are stopped: end the watchdog without letting it act (their group ids may be reused).
+    fn dismiss(mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
 }
 
 fn frontend(project: &Project) -> anyhow::Result<Service> {
@@ -257,12 +303,10 @@ fn supervise(running: &mut [Running]) -> anyhow::Result<()> {
         for app in running.iter_mut() {
             if let Some(status) = app.child.try_wait()? {
                 let name = app.app.name();
-                if status.success() {
-                    eprintln!("{name} exited; stopping the others");
-                    return Ok(());
-                }
+                // An app that ends on its own is a failure even with status 0: `dev` is meant to keep
+                // both running until it is stopped, and scripts waiting on it must see that it broke.
                 bail!(
-                    "the {name} exited with {status} (see its log lines above); stopped the others"
+                    "the {name} exited on its own ({status}; see its log lines above); stopped the others"
                 );
             }
         }

@@ -19,12 +19,13 @@ pub fn version() -> anyhow::Result<String> {
     Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
 }
 
-/// `<subcommand> -p backend --no-default-features --features <family>`: the backend with only the
-/// database driver this project uses.
+/// `<subcommand> --locked -p backend --no-default-features --features <family>`: the backend with only the
+/// database driver this project uses, built from the versions in Cargo.lock (the ones the template tested).
 pub fn backend_command(subcommand: &str, family: DbFamily) -> Command {
     let mut command = command();
     command.args([
         subcommand,
+        "--locked",
         "-p",
         "backend",
         "--no-default-features",

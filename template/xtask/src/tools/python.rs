@@ -109,9 +109,12 @@ impl Python {
     pub fn install(&self, backend_dir: &Path) -> anyhow::Result<()> {
         match self {
             Python::Uv { uv, .. } => {
+                // Exactly the tree in uv.lock (the one the template tested), or an error if it is stale.
                 run_checked(
-                    Command::new(uv).arg("sync").current_dir(backend_dir),
-                    "uv sync",
+                    Command::new(uv)
+                        .args(["sync", "--locked"])
+                        .current_dir(backend_dir),
+                    "uv sync --locked",
                 )?;
             }
             Python::Venv { python, .. } => {
