@@ -73,10 +73,14 @@ xflags::xflags! {
             /// Write results.json and BENCHMARKS.md into this folder instead of bench/ and the repository root.
             optional --out dir: PathBuf
         }
-        /// Refresh template/frontend/locks/ and template/backend-express/locks/: each frontend and Express
-        /// backend variant's package-lock.json, brought in line with its package.json by npm (locked versions
-        /// that still fit are kept). Needs the npm registry.
-        cmd lockfiles {}
+        /// Refresh the lockfile of every package variant a project can have: the frontend's and the Express
+        /// backend's package-lock.json (npm), the FastAPI backend's uv.lock (uv), the project's Cargo.lock
+        /// (cargo, from this repository's Cargo.lock), each brought in line with its manifest, keeping the
+        /// locked versions that still fit. Needs the npm registry, PyPI and crates.io.
+        cmd lockfiles {
+            /// Only this package's lockfiles (repeatable): frontend, express, fastapi, cargo. Default: all.
+            repeated --package package: String
+        }
         /// Write template/conformance/jwt-cases.json: the cases every separate backend's tests run (tokens
         /// signed with fixed keys, so the output is the same every time).
         cmd conformance {}

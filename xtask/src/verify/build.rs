@@ -134,6 +134,7 @@ fn test_backend(backend: Backend, family: DbFamily, dir: &Path, project: &Path) 
             command
                 .args([
                     "test",
+                    "--locked",
                     "--quiet",
                     "-p",
                     "backend",
@@ -274,18 +275,19 @@ fn next_build(frontend: &Path) -> Vec<String> {
 
 fn backend_check_name(backend: Backend) -> &'static str {
     match backend {
-        Backend::Fastapi => "uv sync + ruff + import",
+        Backend::Fastapi => "uv sync --locked + ruff + import",
         Backend::Express => "npm ci + tsc --noEmit",
-        Backend::Axum => "cargo check",
+        Backend::Axum => "cargo check --locked",
     }
 }
 
 fn check_backend(backend: Backend, database: Database, dir: &Path, project: &Path) -> Vec<String> {
     match backend {
         Backend::Fastapi => {
+            // `uv sync --locked`, as setup installs: proves the variant's uv.lock installs.
             let mut sync = Command::new("uv");
-            sync.args(["sync", "--quiet"]).current_dir(dir);
-            let mut problems = run_step(&mut sync, "uv sync");
+            sync.args(["sync", "--locked", "--quiet"]).current_dir(dir);
+            let mut problems = run_step(&mut sync, "uv sync --locked");
             if problems.is_empty() {
                 let mut ruff = Command::new("uv");
                 ruff.args(["run", "--quiet", "ruff", "check", "."])
@@ -319,6 +321,7 @@ fn check_backend(backend: Backend, database: Database, dir: &Path, project: &Pat
             check
                 .args([
                     "check",
+                    "--locked",
                     "--quiet",
                     "-p",
                     "backend",
@@ -328,7 +331,7 @@ fn check_backend(backend: Backend, database: Database, dir: &Path, project: &Pat
                 ])
                 .current_dir(project)
                 .env("CARGO_TARGET_DIR", generated_target_dir());
-            run_step(&mut check, "cargo check -p backend")
+            run_step(&mut check, "cargo check --locked -p backend")
         }
     }
 }

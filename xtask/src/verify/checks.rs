@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use project_xtask::project::{Architecture, Backend, Database, FRONTEND_DRIVERS, Manifest};
 
 use crate::combination::Choices;
-use crate::lockfiles::{PACKAGES, Package};
+use crate::lockfiles::PACKAGES;
 
 /// The template variables; one of them between `{{ }}` in any output file means Liquid did not run there.
 const VARIABLES: [&str; 14] = [
@@ -38,7 +38,7 @@ pub fn check_project(dir: &Path, choices: &Choices) -> Vec<String> {
     problems.extend(manifest_matches(dir, choices));
     problems.extend(jwt_plugin_iff_separate(dir, choices));
     problems.extend(driver_packages(dir, choices));
-    problems.extend(lockfiles(dir));
+    problems.extend(lockfiles(dir, choices));
     problems.extend(backend_folder(dir, choices));
     problems.extend(secret_left_empty(dir));
     problems
@@ -407,41 +407,13 @@ fn driver_packages(dir: &Path, choices: &Choices) -> Vec<String> {
     problems
 }
 
-/// Each npm package's variant lockfile is in place and fits its package.json, so setup's `npm ci` installs
-/// it, and the other variants' lockfiles stayed behind.
-fn lockfiles(dir: &Path) -> Vec<String> {
+/// Each package's variant lockfile is in place and fits its manifest, so setup's locked install (`npm ci`,
+/// `uv sync --locked`, `cargo build --locked`) installs it, and the other variants' lockfiles stayed behind.
+fn lockfiles(dir: &Path, choices: &Choices) -> Vec<String> {
     PACKAGES
         .into_iter()
-        .flat_map(|package| lockfile(dir, package))
+        .flat_map(|package| package.check(dir, choices))
         .collect()
-}
-
-fn lockfile(dir: &Path, package: Package) -> Vec<String> {
-    let folder = package.folder();
-    let mut problems = Vec::new();
-    if dir.join(folder).join("locks").exists() {
-        problems.push(format!(
-            "{folder}/locks: the other variants' lockfiles must not be copied"
-        ));
-    }
-    // A file that does not parse is reported by structured_files_parse; only a missing lockfile here.
-    // No package.json: a backend that is not Express (backend_folder checks which one is there).
-    let parse = |text: String| serde_json::from_str::<serde_json::Value>(&text).ok();
-    let Some(package_json) = read(dir, &format!("{folder}/package.json"))
-        .ok()
-        .and_then(parse)
-    else {
-        return problems;
-    };
-    let lock = match read(dir, &format!("{folder}/package-lock.json")) {
-        Err(_) => None,
-        Ok(text) => match parse(text) {
-            Some(lock) => Some(lock),
-            None => return problems,
-        },
-    };
-    problems.extend(package.check(&package_json, lock.as_ref()));
-    problems
 }
 
 fn backend_folder(dir: &Path, choices: &Choices) -> Vec<String> {
