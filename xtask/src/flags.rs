@@ -29,6 +29,31 @@ xflags::xflags! {
             /// Do not ask for confirmation.
             optional -y, --yes
         }
+        /// Add Better Auth to an existing Next.js App Router app: detect its layout, package manager, database
+        /// and a FastAPI/Express backend beside it, show the plan as a diff, apply it (undone on failure),
+        /// then set it up (secret, install, migrate).
+        cmd add {
+            /// The Next.js app's folder (the one with package.json).
+            required app_dir: PathBuf
+            /// monolithic or separate (default: separate when a backend is found beside the app).
+            optional --architecture architecture: String
+            /// fastapi or express: the kind of the existing backend (separate only).
+            optional --backend backend: String
+            /// The existing backend's folder (default: looked for among the app's sibling folders).
+            optional --backend-dir dir: PathBuf
+            /// sqlite, postgres, mysql, neon, supabase or turso (default: from DATABASE_URL, else sqlite).
+            optional --database database: String
+            /// The database URL (default: the app's DATABASE_URL, else one per database).
+            optional --database-url url: String
+            /// Print the plan as a unified diff and change nothing.
+            optional --dry-run
+            /// Do not ask for confirmation.
+            optional -y, --yes
+            /// Run even when the app's git work tree has uncommitted changes.
+            optional --allow-dirty
+            /// Do not write better-auth.toml and the project's xtask/.
+            optional --no-xtask
+        }
         /// End-to-end proof: generate, set up, run Next.js + backend + database, check 200 vs 401.
         /// Default: the representative set. Runs the `e2e` crate's binary.
         cmd e2e {

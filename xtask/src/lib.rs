@@ -1,6 +1,7 @@
 //! Maintainers' automation for the better-auth-v2 template, in the style of rust-analyzer's xtask:
 //! `flags` describes the command line, one module per command with a `run` function.
 
+pub mod add;
 pub mod bench;
 pub mod combination;
 pub mod conformance;
@@ -24,6 +25,7 @@ pub fn main() -> ExitCode {
     let flags = flags::Xtask::from_env_or_exit();
     let result = match flags.subcommand {
         flags::XtaskCmd::New(cmd) => new::run(cmd),
+        flags::XtaskCmd::Add(cmd) => add::run(cmd),
         flags::XtaskCmd::Verify(cmd) => verify::run(cmd),
         flags::XtaskCmd::E2e(cmd) => e2e::run(cmd),
         flags::XtaskCmd::Engine(cmd) => engine::run(cmd),

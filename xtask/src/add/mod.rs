@@ -1,0 +1,256 @@
+//! `cargo xtask add <APP_DIR>`: Better Auth integrated into a Next.js app that already exists.
+//!
+//! detect (what the app is, with evidence) → plan (every file change, shown as a unified diff) → apply (with
+//! a backup of every touched file, restored on any failure) → set up (secret, install, migrate).
+
+pub mod apply;
+pub mod backend;
+pub mod detect;
+pub mod frontend;
+pub mod plan;
+mod setup;
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, bail};
+use project_xtask::project::{Architecture, Database};
+
+use crate::combination::{Choices, architecture_name};
+use crate::flags;
+use crate::generate::{Interaction, generate_named};
+use detect::App;
+use plan::Plan;
+
+/// The decisions `add` integrates with, after detection and flags.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub choices: Choices,
+    pub backend: Option<backend::DetectedBackend>,
+}
+
+pub fn run(cmd: flags::Add) -> anyhow::Result<()> {
+    let given = Choices::parse(
+        cmd.architecture.as_deref(),
+        cmd.backend.as_deref(),
+        cmd.database.as_deref(),
+    )?;
+    if cmd.backend.as_deref() == Some("axum") {
+        bail!(
+            "--backend axum: `add` wires existing FastAPI or Express backends; use fastapi or express"
+        );
+    }
+    let app = detect::detect(&cmd.app_dir)?;
+    eprintln!("Detected in {}:", cmd.app_dir.display());
+    print_findings(&app.findings);
+    let decision = decide(&app, given, cmd.backend_dir.as_deref(), cmd.database_url)?;
+    if let Some(found) = &decision.backend {
+        print_findings(&found.findings);
+    }
+    eprintln!("Decision: {}", summary(&decision.choices));
+    if !cmd.allow_dirty {
+        refuse_dirty_tree(&app.root)?;
+    }
+
+    let rendered = render(&app, &decision.choices)?;
+    let plan = plan_for(&app, &decision, rendered.path())?;
+    refuse_other_better_auth(&app, &plan)?;
+    print!("{}", plan.diff());
+    for line in &plan.by_hand {
+        eprintln!("by hand: {line}");
+    }
+    if plan.is_empty() {
+        eprintln!("Nothing to change: Better Auth is already added here as planned.");
+    }
+    if cmd.dry_run {
+        eprintln!("--dry-run: nothing was changed.");
+        return Ok(());
+    }
+    if !plan.is_empty() && !cmd.yes && std::io::stdin().is_terminal() && !confirm()? {
+        bail!("declined; nothing was changed");
+    }
+    apply::transaction(|undo| {
+        apply::write_plan(&app.root, &plan, undo)?;
+        setup::run(&app, undo)
+    })?;
+    if cmd.no_xtask {
+        eprintln!("--no-xtask: no project automation written");
+    }
+    let shown = cmd.app_dir.display();
+    eprintln!(
+        "Ready: cd {shown} && {} run dev, then open /sign-up",
+        app.package_manager.name()
+    );
+    Ok(())
+}
+
+/// The choices for this app: flags first, then what detection found, then the template's defaults.
+pub fn decide(
+    app: &App,
+    given: Choices,
+    backend_dir: Option<&Path>,
+    database_url: Option<String>,
+) -> anyhow::Result<Decision> {
+    let mut choices = given;
+    let found = match choices.architecture {
+        Some(Architecture::Monolithic) => None,
+        _ => backend::detect(&app.root, backend_dir),
+    };
+    if let Some(dir) = backend_dir
+        && found.is_none()
+        && choices.architecture != Some(Architecture::Monolithic)
+    {
+        bail!(
+            "--backend-dir {}: no FastAPI app (fastapi in pyproject.toml/requirements.txt) or Express app (express in package.json) there",
+            dir.display()
+        );
+    }
+    if let (Some(found), Some(wanted)) = (&found, choices.backend)
+        && found.backend != wanted
+    {
+        bail!(
+            "--backend {} but {} holds a {} app: pass --backend-dir for the right folder",
+            wanted.name(),
+            found.dir.display(),
+            found.backend.name()
+        );
+    }
+    if choices.architecture.is_none() {
+        choices.architecture = Some(if found.is_some() {
+            Architecture::Separate
+        } else {
+            Architecture::Monolithic
+        });
+    }
+    if choices.architecture == Some(Architecture::Separate) && found.is_none() {
+        bail!(
+            "--architecture separate needs an existing FastAPI or Express backend: pass --backend-dir DIR (nothing was found beside {})",
+            app.root.display()
+        );
+    }
+    choices.backend = choices
+        .backend
+        .or(found.as_ref().map(|found| found.backend));
+    let detected = app.database.clone();
+    if choices.database.is_none() {
+        choices.database = Some(
+            detected
+                .as_ref()
+                .map_or(Database::Sqlite, |found| found.database),
+        );
+    }
+    choices.database_url = database_url.or_else(|| {
+        detected
+            .filter(|found| Some(found.database) == choices.database)
+            .and_then(|found| found.url)
+    });
+    // Checks the URLs like `new` does (and a --database-url against the database).
+    let config = crate::generate::template_config(&crate::project_root())?;
+    choices.check(|placeholder| crate::generate::placeholder_default(&config, placeholder))?;
+    Ok(Decision {
+        choices,
+        backend: found,
+    })
+}
+
+/// Renders the template for `choices` into a temp folder with the generator `new` uses.
+pub fn render(app: &App, choices: &Choices) -> anyhow::Result<tempfile::TempDir> {
+    let scratch = tempfile::Builder::new()
+        .prefix("better-auth-v2-add-")
+        .tempdir()
+        .context("cannot create a temporary folder")?;
+    generate_named(&app.name, choices, scratch.path(), Interaction::Quiet)
+        .context("cannot render the template for this app")?;
+    Ok(scratch)
+}
+
+/// The whole plan for `app`, from the project rendered into `rendered` (by `render`).
+pub fn plan_for(app: &App, decision: &Decision, rendered: &Path) -> anyhow::Result<Plan> {
+    let project = rendered.join(&app.name);
+    let mut plan = Plan::default();
+    frontend::plan(app, &project.join("frontend"), &mut plan)?;
+    if let Some(found) = &decision.backend {
+        plan.by_hand.push(format!(
+            "the {} backend in {} is not wired yet by this version of add: copy the verifier from template/backend-{}/ of better-auth-v2 (see its README)",
+            found.backend.name(),
+            found.dir.display(),
+            found.backend.name()
+        ));
+    }
+    Ok(plan)
+}
+
+/// Better Auth already set up by someone else (not by an earlier `add`): its `auth.ts` is not ours.
+fn refuse_other_better_auth(app: &App, plan: &Plan) -> anyhow::Result<()> {
+    let ours = !plan.by_hand.iter().any(|line| {
+        line.contains(&format!(
+            "kept your {}",
+            app.src_dir.join("lib/auth.ts").display()
+        ))
+    });
+    if app.has_better_auth && !ours {
+        bail!(
+            "{}: Better Auth is already set up in this app; run `cargo xtask doctor` in a better-auth-v2 project to check it, or remove it before add",
+            app.root.display()
+        );
+    }
+    Ok(())
+}
+
+fn print_findings(findings: &[detect::Finding]) {
+    for finding in findings {
+        eprintln!("  {:<58} ({})", finding.what, finding.evidence);
+    }
+}
+
+fn summary(choices: &Choices) -> String {
+    let mut text = choices
+        .architecture
+        .map_or("?", architecture_name)
+        .to_string();
+    if let Some(backend) = choices.backend {
+        text.push_str(&format!(", {} backend", backend.name()));
+    }
+    if let Some(database) = choices.database {
+        text.push_str(&format!(", {}", database.name()));
+    }
+    text
+}
+
+/// A git work tree with uncommitted changes is refused: the plan's diff must be all `git diff` shows.
+pub fn refuse_dirty_tree(root: &Path) -> anyhow::Result<()> {
+    let output = Command::new("git")
+        .args(["status", "--porcelain", "--untracked-files=normal"])
+        .current_dir(root)
+        .output();
+    match output {
+        Ok(output) if output.status.success() => {
+            if !output.stdout.is_empty() {
+                let first = String::from_utf8_lossy(&output.stdout);
+                bail!(
+                    "{} has uncommitted changes ({}): commit or stash them so add's changes stand alone, or pass --allow-dirty",
+                    root.display(),
+                    first.lines().next().unwrap_or("").trim()
+                );
+            }
+            Ok(())
+        }
+        // Not a git work tree (or no git): nothing to compare against; the backups still undo a failure.
+        _ => {
+            eprintln!(
+                "note: {} is not a git work tree; no clean-tree check",
+                root.display()
+            );
+            Ok(())
+        }
+    }
+}
+
+fn confirm() -> anyhow::Result<bool> {
+    eprint!("Apply this plan? [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
