@@ -1,12 +1,13 @@
-//! The command line, described once; `xflags` derives parsing and `--help` from it.
+//! The command line, described once; `xflags` derives parsing and `--help` from it. `[separate: …]`
+//! marks what only a project with a backend has: `help.rs` renders it per variant.
 
 xflags::xflags! {
     /// This project's automation. Run `cargo xtask <command> --help` for details.
     cmd xtask {
-        /// Check prerequisites, write secrets, install dependencies, create the database, migrate and verify.
-        /// Safe to re-run: nothing already done is done again.
+        /// Check prerequisites, write the secret, install dependencies, create the database, migrate and
+        /// verify. Safe to re-run: nothing already done is done again.
         cmd setup {
-            /// Skip `npm`/`uv`/`cargo` installs (dependencies already present).
+            /// Skip the dependency installs: `npm`[separate: and the backend's ({backend_tool})] (already present).
             optional --no-install
         }
         /// Create or update Better Auth's tables with the pinned `auth` CLI (`auth migrate --yes`).
@@ -29,12 +30,13 @@ xflags::xflags! {
             /// keys still decrypt.
             cmd rotate {}
         }
-        /// Start the frontend and the backend with prefixed logs; Ctrl-C stops both.
+        /// Start the frontend[separate: and the backend] with prefixed logs; Ctrl-C stops
+        /// [separate:both][monolithic:it].
         cmd dev {
-            /// Start only one app: `frontend` or `backend`.
+            /// [separate:Start only one app: `frontend` or `backend`.]
             optional --only app: String
         }
-        /// Run the project's own tests: frontend type-check, backend tests.
+        /// Run the project's own tests: the frontend's type-check[separate:, the backend's tests].
         cmd test {}
     }
 }

@@ -8,6 +8,7 @@ pub mod dev;
 pub mod doctor;
 pub mod flags;
 mod frontend_script;
+pub mod help;
 pub mod migrate;
 pub mod project;
 pub mod run_tests;
@@ -23,7 +24,18 @@ use std::process::ExitCode;
 
 /// Entry point of the binary: parse the command line, run the command, turn errors into exit code 1.
 pub fn main() -> ExitCode {
-    let flags = flags::Xtask::from_env_or_exit();
+    let flags = match flags::Xtask::from_env() {
+        Ok(flags) => flags,
+        Err(err) if err.is_help() => {
+            let project = Project::discover().ok();
+            println!(
+                "{}",
+                help::render(&err.to_string(), project.as_ref().map(|p| &p.manifest))
+            );
+            return ExitCode::SUCCESS;
+        }
+        Err(err) => err.exit(),
+    };
     match run(flags) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -151,7 +151,7 @@ fn prerequisites(project: &Project, options: &Options) -> anyhow::Result<Node> {
     Ok(node)
 }
 
-fn install_tool(backend: Backend) -> &'static str {
+pub(crate) fn install_tool(backend: Backend) -> &'static str {
     match backend {
         Backend::Fastapi => "uv, or venv + pip",
         Backend::Express => "npm",
