@@ -31,8 +31,8 @@ try {
 
   // Both dashboards show who the protected API says you are: the backend's /api/me (with a Bearer token)
   // or the route handler's /api/me (with the session cookie).
-  await page.waitForSelector('[data-testid="backend-me"], [data-testid="backend-error"]');
-  const apiError = await page.$('[data-testid="backend-error"]');
+  await page.waitForSelector('[data-testid="api-me"], [data-testid="api-error"]');
+  const apiError = await page.$('[data-testid="api-error"]');
   if (apiError) throw new Error(`the dashboard shows an API error: ${await apiError.textContent()}`);
   seen.apiEmail = await page.textContent('[data-testid="me-email"]');
   if (seen.apiEmail?.trim() !== email) throw new Error(`/api/me shows ${seen.apiEmail}, expected ${email}`);

@@ -30,7 +30,7 @@ try {
   await page.fill('input[name="password"]', "correct-horse-battery-staple");
   await page.click('button[type="submit"]');
   await page.waitForURL("**/dashboard", { timeout: 20000 });
-  await page.waitForSelector('[data-testid="backend-me"]');
+  await page.waitForSelector('[data-testid="api-me"]');
   for (let added = 1; added <= notes; added++) {
     await page.fill('[data-testid="note-form"] input[name="text"]', `note ${added}`);
     await page.click('[data-testid="note-form"] button[type="submit"]');

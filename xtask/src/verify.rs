@@ -4,6 +4,7 @@
 mod build;
 mod checks;
 mod report;
+pub mod variant_text;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

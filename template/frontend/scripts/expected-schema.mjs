@@ -1,7 +1,7 @@
 // Prints the database schema the INSTALLED Better Auth expects for this app's own config, as JSON.
 // `cargo xtask verify` compares it with the live database, so the expectation never goes stale:
 // it comes from the same `getSchema()` Better Auth's migrator uses, with `modelName`/`fieldName`
-// overrides and plugin tables (e.g. `jwks` from `jwt()`) already applied.
+// overrides and the plugins' own tables already applied.
 //
 // Run from frontend/:  node scripts/expected-schema.mjs
 // Output: { betterAuthVersion, tables: [{ name, fields: [{ name, type, required, unique, index,

@@ -41,11 +41,12 @@ pub fn check_project(dir: &Path, choices: &Choices) -> Vec<String> {
     problems.extend(lockfiles(dir, choices));
     problems.extend(backend_folder(dir, choices));
     problems.extend(secret_left_empty(dir));
+    problems.extend(super::variant_text::problems(dir, choices));
     problems
 }
 
 /// Every file below `dir`, relative to it.
-fn list_files(dir: &Path) -> Vec<PathBuf> {
+pub(super) fn list_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(current) = stack.pop() {
@@ -400,9 +401,10 @@ fn driver_packages(dir: &Path, choices: &Choices) -> Vec<String> {
     }
     if !package["engines"]["node"]
         .as_str()
-        .is_some_and(|range| range.contains("22.12"))
+        .is_some_and(|range| range == ">=22.13")
     {
-        problems.push("frontend/package.json: engines.node must require >= 22.12".to_string());
+        // node:sqlite needs Node 22.13 (the `auth` CLI alone runs on 22.12); one range for every variant.
+        problems.push("frontend/package.json: engines.node must be \">=22.13\"".to_string());
     }
     problems
 }

@@ -2,7 +2,7 @@
 
 import { isAxiosError } from "axios";
 import { type FormEvent, useEffect, useState } from "react";
-import { api, tokenMintCount } from "@/lib/api-interceptor";
+import { api } from "@/lib/api-interceptor";
 
 type Me = { id: string; email: string | null };
 type Note = { id: string; text: string; createdAt: string };
@@ -22,7 +22,6 @@ export function BackendNotes() {
   const [me, setMe] = useState<Me | null>(null);
   const [notes, setNotes] = useState<Note[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const [mints, setMints] = useState(0);
 
   async function run(call: () => Promise<void>) {
     try {
@@ -30,8 +29,6 @@ export function BackendNotes() {
       await call();
     } catch (cause) {
       setError(describe(cause));
-    } finally {
-      setMints(tokenMintCount());
     }
   }
 
@@ -67,12 +64,12 @@ export function BackendNotes() {
     <section>
       <h2>From the backend</h2>
       {error && (
-        <p className="error" role="alert" data-testid="backend-error">
+        <p className="error" role="alert" data-testid="api-error">
           {error}
         </p>
       )}
       {me && (
-        <dl className="details" data-testid="backend-me">
+        <dl className="details" data-testid="api-me">
           <dt>User id (token sub)</dt>
           <dd data-testid="me-id">{me.id}</dd>
           <dt>Email (token claim)</dt>
@@ -93,9 +90,6 @@ export function BackendNotes() {
           </li>
         ))}
       </ul>
-      <p className="muted" data-testid="token-mints">
-        Tokens minted on this page: {mints}
-      </p>
     </section>
   );
 }

@@ -19,12 +19,12 @@ export function ProfileCard() {
       .catch((cause: Error) => setError(cause.message));
   }, []);
 
-  if (error) return <p className="error" data-testid="backend-error">{error}</p>;
+  if (error) return <p className="error" data-testid="api-error">{error}</p>;
   if (!me) return <p className="muted">Loading /api/me...</p>;
   return (
     <section>
       <h2>From the protected route handler /api/me</h2>
-      <dl className="details" data-testid="backend-me">
+      <dl className="details" data-testid="api-me">
         <dt>User id</dt>
         <dd data-testid="me-id">{me.id}</dd>
         <dt>Email</dt>

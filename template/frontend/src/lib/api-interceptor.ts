@@ -12,12 +12,6 @@ type CachedToken = { token: string; expiresAt: number };
 
 let cached: CachedToken | null = null;
 let pendingMint: Promise<CachedToken> | null = null;
-let mintCount = 0;
-
-/** How many tokens this page has requested from /api/auth/token (the benchmark reads this). */
-export function tokenMintCount(): number {
-  return mintCount;
-}
 
 /** Reads `exp` from the payload without verifying: the backend verifies, we only need to know when to refresh. */
 function expiresAtMs(token: string): number {
@@ -27,7 +21,6 @@ function expiresAtMs(token: string): number {
 }
 
 async function mintToken(): Promise<CachedToken> {
-  mintCount += 1;
   const { data, error } = await authClient.token();
   if (error || !data?.token) {
     throw new Error(error?.status === 401 ? "Not signed in" : `Could not get a token: ${error?.message ?? "no token"}`);
@@ -62,9 +55,15 @@ authClient.$store.listen("$sessionSignal", () => {
   pendingMint = null;
 });
 
-export const api = axios.create({ baseURL: process.env.NEXT_PUBLIC_BACKEND_URL });
+// `next build` writes NEXT_PUBLIC_ values into the browser bundle: a build without it has no backend to call.
+const backendUrl = process.env.NEXT_PUBLIC_BACKEND_URL;
+
+export const api = axios.create({ baseURL: backendUrl });
 
 api.interceptors.request.use(async (config) => {
+  if (!backendUrl) {
+    throw new Error("NEXT_PUBLIC_BACKEND_URL was not set when this app was built: set it and run `next build` again");
+  }
   config.headers.set("Authorization", `Bearer ${await getToken()}`);
   return config;
 });

@@ -1,4 +1,4 @@
-// A protected route handler: the session cookie decides, exactly like a backend endpoint would.
+// A protected route handler: the session cookie says who is asking; without a valid session, 401.
 import { headers } from "next/headers";
 import { auth } from "@/lib/auth";
 
