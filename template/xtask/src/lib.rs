@@ -54,8 +54,7 @@ pub fn run(flags: flags::Xtask) -> anyhow::Result<()> {
             &setup::Options {
                 no_install: cmd.no_install,
             },
-        )
-        .map(drop),
+        ),
         flags::XtaskCmd::Migrate(_) => migrate::run(&project).map(drop),
         flags::XtaskCmd::Verify(cmd) => verify::run(&project, cmd.json),
         flags::XtaskCmd::Doctor(cmd) => doctor::run(&project, cmd.json, cmd.strict),
@@ -69,6 +68,6 @@ pub fn run(flags: flags::Xtask) -> anyhow::Result<()> {
 
 /// Sets up `project` (secret, dependencies, database, migration, schema check). Public so the template
 /// repository's `cargo xtask new` can set up a project it just generated without compiling this crate again.
-pub fn setup(project: &Project, options: &setup::Options) -> anyhow::Result<setup::Timings> {
+pub fn setup(project: &Project, options: &setup::Options) -> anyhow::Result<()> {
     setup::run(project, options)
 }

@@ -18,11 +18,6 @@ use crate::tools::node::Node;
 use crate::tools::{cargo, python::Python};
 use crate::ui::{info, step};
 
-/// How long each phase of a setup took, in seconds, in order: "install" (prerequisites, secret and
-/// dependencies), "build" (axum only: the backend's first compile), "migrate" (database creation and
-/// migration), "verify" (the schema check).
-pub type Timings = Vec<(&'static str, f64)>;
-
 /// Choices of a setup run (the command line's flags, or the template repo's `cargo xtask new`).
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -30,14 +25,8 @@ pub struct Options {
     pub no_install: bool,
 }
 
-pub fn run(project: &Project, options: &Options) -> anyhow::Result<Timings> {
+pub fn run(project: &Project, options: &Options) -> anyhow::Result<()> {
     let started = Instant::now();
-    let mut timings = Timings::new();
-    let mut phase_started = Instant::now();
-    let mut phase_done = |name: &'static str| {
-        timings.push((name, phase_started.elapsed().as_secs_f64()));
-        phase_started = Instant::now();
-    };
     let manifest = &project.manifest;
     eprintln!(
         "Setting up {} ({}, {}{})",
@@ -77,7 +66,7 @@ pub fn run(project: &Project, options: &Options) -> anyhow::Result<Timings> {
         info("--no-install: skipping dependency installs");
     } else {
         match manifest.backend {
-            // axum's "install" is its first compile: a step (and a timing) of its own, below.
+            // axum's "install" is its first compile: a step of its own, below.
             None | Some(Backend::Axum) => step("Install frontend dependencies (npm)", || {
                 info(&install::npm(&node, &project.frontend_dir())?.describe());
                 Ok(())
@@ -104,13 +93,11 @@ pub fn run(project: &Project, options: &Options) -> anyhow::Result<Timings> {
             )?,
         }
     }
-    phase_done("install");
     if manifest.backend == Some(Backend::Axum) && !options.no_install {
         step("Build the backend (cargo build)", || {
             info(&install::backend(project, Backend::Axum, &node)?.describe());
             Ok(())
         })?;
-        phase_done("build");
     }
 
     step("Create the database if a local server lacks it", || {
@@ -118,15 +105,13 @@ pub fn run(project: &Project, options: &Options) -> anyhow::Result<Timings> {
     })?;
     // Both print their own steps.
     crate::migrate::run(project)?;
-    phase_done("migrate");
     crate::verify::run(project, false)?;
-    phase_done("verify");
 
     eprintln!(
         "Setup done in {:.1}s. Start the app with `cargo xtask dev`.",
         started.elapsed().as_secs_f64()
     );
-    Ok(timings)
+    Ok(())
 }
 
 /// Node (installed project-locally when the system one is too old) and the backend's toolchain.
