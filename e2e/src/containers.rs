@@ -187,9 +187,17 @@ fn start(family: DbFamily) -> anyhow::Result<Server> {
         .with_label(RUN_LABEL, run_id())
         .start()
         .with_context(|| format!("cannot start {image} (pull it, or build the local images with `cargo xtask engine images`)"))?;
-    let host = container.get_host()?.to_string();
     let mapped = container.get_host_port_ipv4(port)?;
     let id = container.id().to_string();
+    // Where to reach it: the address the engine published the port on when it is one address (an engine
+    // started with `--ip 127.0.0.1`, like `cargo xtask engine start`'s); else testcontainers' guess, which
+    // inside a container (/.dockerenv) is the bridge's gateway, refused by a loopback-only binding.
+    let published =
+        engine_api::published_ip(&engine_api::docker_host(), &id, &format!("{port}/tcp"))?;
+    let host = match published {
+        Some(ip) => ip,
+        None => container.get_host()?.to_string(),
+    };
     // The port is mapped on IPv4; `localhost` may resolve to ::1 first in the project's Node drivers.
     let host = if host == "localhost" {
         "127.0.0.1".to_string()

@@ -63,6 +63,29 @@ pub fn containers_with_label(host: &str, label: &str) -> anyhow::Result<Vec<Stri
         .collect())
 }
 
+/// The host address the engine published a container's `port` (e.g. "5432/tcp") on, e.g. "127.0.0.1";
+/// `None` when it is published on every address (0.0.0.0, ::) or not at all.
+pub fn published_ip(host: &str, id: &str, port: &str) -> anyhow::Result<Option<String>> {
+    let (status, body) = request(
+        host,
+        "GET",
+        &format!("/containers/{id}/json"),
+        Duration::from_secs(30),
+    )?;
+    if status != 200 {
+        bail!("inspecting container {id} answered {status}: {body}");
+    }
+    let inspected: serde_json::Value = serde_json::from_str(&body)
+        .with_context(|| format!("{host} described container {id} as {body:?}"))?;
+    let bindings = inspected["NetworkSettings"]["Ports"][port].as_array();
+    Ok(bindings
+        .into_iter()
+        .flatten()
+        .filter_map(|binding| binding["HostIp"].as_str())
+        .find(|ip| !ip.is_empty() && *ip != "0.0.0.0" && *ip != "::")
+        .map(str::to_string))
+}
+
 /// Removes a container and its anonymous volumes, running or not; one that is already gone (404) or being
 /// removed by another caller (409) is fine.
 pub fn remove_container(host: &str, id: &str) -> anyhow::Result<()> {
@@ -169,6 +192,21 @@ mod tests {
             containers_with_label(&host, "run=1").unwrap(),
             ["abc", "def"]
         );
+    }
+
+    #[test]
+    fn published_ip_reads_a_loopback_binding_and_ignores_all_addresses() {
+        let (_dir, host) = fake_engine(
+            "HTTP/1.1 200 OK\r\n\r\n{\"NetworkSettings\":{\"Ports\":{\"5432/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"32768\"}]}}}",
+        );
+        assert_eq!(
+            published_ip(&host, "abc", "5432/tcp").unwrap().as_deref(),
+            Some("127.0.0.1")
+        );
+        let (_dir, host) = fake_engine(
+            "HTTP/1.1 200 OK\r\n\r\n{\"NetworkSettings\":{\"Ports\":{\"5432/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"32768\"}]}}}",
+        );
+        assert_eq!(published_ip(&host, "abc", "5432/tcp").unwrap(), None);
     }
 
     #[test]
