@@ -24,6 +24,8 @@ pub struct Config {
     /// The single CORS origin, normalised (no trailing slash).
     pub frontend_url: String,
     pub database_url: String,
+    /// The family DATABASE_URL names (one this build has).
+    pub database_family: db::Family,
     pub host: String,
     pub port: u16,
     /// Relative SQLite paths are resolved here: the folder holding the `.env` we read.
@@ -107,10 +109,13 @@ impl Config {
         let database_url = match get("DATABASE_URL") {
             Some(url) => url,
             None => db::DEFAULT_URL.map(str::to_owned).ok_or_else(|| {
-                invalid(format!("DATABASE_URL is not set (a {} URL)", db::FAMILY))
+                invalid(format!(
+                    "DATABASE_URL is not set (a {} URL)",
+                    db::Family::compiled()
+                ))
             })?,
         };
-        db::check_url(&database_url)
+        let database_family = db::check_url(&database_url)
             .map_err(|reason| invalid(format!("DATABASE_URL: {reason}")))?;
 
         Ok(Self {
@@ -128,6 +133,7 @@ impl Config {
             )?,
             frontend_url,
             database_url,
+            database_family,
             host: get("HOST").unwrap_or_else(|| "127.0.0.1".to_owned()),
             port: get("PORT")
                 .as_deref()

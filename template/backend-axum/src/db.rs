@@ -1,31 +1,121 @@
 //! The `note` table: connection, creation at startup and the three queries.
-//! One database family is compiled in, chosen by cargo feature (see Cargo.toml).
+//! Each enabled cargo feature (sqlite, postgres, mysql) compiles its family's driver and SQL;
+//! the scheme of DATABASE_URL picks one of them at startup.
 
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
+use sqlx::pool::PoolOptions;
 
+#[cfg(feature = "mysql")]
+mod mysql;
 #[cfg(feature = "postgres")]
 mod postgres;
-#[cfg(feature = "postgres")]
-use postgres as family;
-
-#[cfg(all(feature = "mysql", not(feature = "postgres")))]
-mod mysql;
-#[cfg(all(feature = "mysql", not(feature = "postgres")))]
-use mysql as family;
-
-#[cfg(all(feature = "sqlite", not(any(feature = "postgres", feature = "mysql"))))]
+#[cfg(feature = "sqlite")]
 mod sqlite;
-#[cfg(all(feature = "sqlite", not(any(feature = "postgres", feature = "mysql"))))]
-use sqlite as family;
 
 #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
-compile_error!("enable one database feature: sqlite, postgres or mysql");
+compile_error!("enable a database feature: sqlite, postgres or mysql");
 
-pub use family::{DEFAULT_URL, Db, FAMILY};
-pub type Pool = sqlx::Pool<Db>;
+/// A database family, compiled in or not (so a URL of another family gets a precise message).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    Sqlite,
+    Postgres,
+    Mysql,
+}
+
+impl Family {
+    pub const ALL: [Self; 3] = [Self::Sqlite, Self::Postgres, Self::Mysql];
+
+    /// The cargo feature's name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+            Self::Mysql => "mysql",
+        }
+    }
+
+    const fn url_prefixes(self) -> &'static [&'static str] {
+        match self {
+            Self::Sqlite => &["file:", "sqlite:"],
+            Self::Postgres => &["postgres://", "postgresql://"],
+            Self::Mysql => &["mysql://"],
+        }
+    }
+
+    pub const fn is_compiled(self) -> bool {
+        match self {
+            Self::Sqlite => cfg!(feature = "sqlite"),
+            Self::Postgres => cfg!(feature = "postgres"),
+            Self::Mysql => cfg!(feature = "mysql"),
+        }
+    }
+
+    pub fn of_url(url: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|family| {
+            family
+                .url_prefixes()
+                .iter()
+                .any(|prefix| url.starts_with(prefix))
+        })
+    }
+
+    /// The families this build can open, e.g. "sqlite or postgres".
+    pub fn compiled() -> String {
+        let names: Vec<&str> = Self::ALL
+            .into_iter()
+            .filter(|family| family.is_compiled())
+            .map(Self::name)
+            .collect();
+        names.join(" or ")
+    }
+}
+
+/// Used when DATABASE_URL is unset: next to Better Auth's own SQLite file, but a separate file
+/// (see .env.example). Server databases have no sensible default.
+pub const DEFAULT_URL: Option<&str> = if cfg!(feature = "sqlite") {
+    Some("file:./notes.db")
+} else {
+    None
+};
+
+/// A connection pool of the family DATABASE_URL names.
+#[derive(Clone, Debug)]
+pub enum Pool {
+    #[cfg(feature = "sqlite")]
+    Sqlite(sqlx::SqlitePool),
+    #[cfg(feature = "postgres")]
+    Postgres(sqlx::PgPool),
+    #[cfg(feature = "mysql")]
+    Mysql(sqlx::MySqlPool),
+}
+
+/// Runs `$body` with `$pool` bound to the family's sqlx pool and `$sql` to the module holding
+/// that family's statements: one body, compiled once per enabled family.
+macro_rules! per_family {
+    ($pool:expr, |$inner:ident, $sql:ident| $body:expr) => {
+        match $pool {
+            #[cfg(feature = "sqlite")]
+            Pool::Sqlite($inner) => {
+                use sqlite as $sql;
+                $body
+            }
+            #[cfg(feature = "postgres")]
+            Pool::Postgres($inner) => {
+                use postgres as $sql;
+                $body
+            }
+            #[cfg(feature = "mysql")]
+            Pool::Mysql($inner) => {
+                use mysql as $sql;
+                $body
+            }
+        }
+    };
+}
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Note {
@@ -36,8 +126,8 @@ pub struct Note {
     pub created_at: String,
 }
 
-/// Refuses URLs of another family up front, with the fix in the message.
-pub fn check_url(url: &str) -> Result<(), String> {
+/// The family DATABASE_URL names, when this build can open it; else why not, with the fix.
+pub fn check_url(url: &str) -> Result<Family, String> {
     if url.starts_with("libsql:") || url.starts_with("wss:") || url.starts_with("https:") {
         return Err(
             "the axum backend cannot reach Turso over the network (sqlx has no libSQL driver). \
@@ -46,32 +136,58 @@ pub fn check_url(url: &str) -> Result<(), String> {
                 .to_owned(),
         );
     }
-    if family::URL_PREFIXES
-        .iter()
-        .any(|prefix| url.starts_with(prefix))
-    {
-        Ok(())
-    } else {
-        Err(format!(
-            "this backend was built for {FAMILY}, so DATABASE_URL must start with {}; \
-             rebuild with --no-default-features --features <sqlite|postgres|mysql> to match the URL",
-            family::URL_PREFIXES.join(" or ")
-        ))
+    match Family::of_url(url) {
+        Some(family) if family.is_compiled() => Ok(family),
+        Some(family) => Err(format!(
+            "this backend was built for {}, not {}: rebuild with --features {} to use this URL",
+            Family::compiled(),
+            family.name(),
+            family.name()
+        )),
+        None => Err(format!(
+            "this backend was built for {}, so DATABASE_URL must start with {}",
+            Family::compiled(),
+            Family::ALL
+                .into_iter()
+                .filter(|family| family.is_compiled())
+                .flat_map(|family| family.url_prefixes().iter().copied())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )),
     }
 }
 
+/// `base_dir` resolves a relative SQLite path; server URLs do not use it.
+#[cfg_attr(not(feature = "sqlite"), allow(unused_variables))]
 pub async fn connect(url: &str, base_dir: &Path) -> Result<Pool, sqlx::Error> {
-    sqlx::pool::PoolOptions::<Db>::new()
-        .acquire_timeout(Duration::from_secs(5))
-        .connect_with(family::connect_options(url, base_dir)?)
-        .await
+    let family = check_url(url).map_err(|reason| sqlx::Error::Configuration(reason.into()))?;
+    Ok(match family {
+        #[cfg(feature = "sqlite")]
+        Family::Sqlite => Pool::Sqlite(
+            pool_options()
+                .connect_with(sqlite::connect_options(url, base_dir)?)
+                .await?,
+        ),
+        #[cfg(feature = "postgres")]
+        Family::Postgres => Pool::Postgres(pool_options().connect_with(url.parse()?).await?),
+        #[cfg(feature = "mysql")]
+        Family::Mysql => Pool::Mysql(pool_options().connect_with(url.parse()?).await?),
+        #[allow(unreachable_patterns)] // when every family is compiled in
+        _ => unreachable!("check_url accepts compiled families only"),
+    })
+}
+
+fn pool_options<Db: sqlx::Database>() -> PoolOptions<Db> {
+    PoolOptions::new().acquire_timeout(Duration::from_secs(5))
 }
 
 /// Idempotent; the table sits next to Better Auth's but never references them.
 pub async fn create_schema(pool: &Pool) -> Result<(), sqlx::Error> {
-    for statement in family::CREATE_SCHEMA {
-        sqlx::query(statement).execute(pool).await?;
-    }
+    per_family!(pool, |pool, sql| {
+        for statement in sql::CREATE_SCHEMA {
+            sqlx::query(statement).execute(pool).await?;
+        }
+    });
     Ok(())
 }
 
@@ -82,22 +198,26 @@ pub async fn insert_note(pool: &Pool, user_id: &str, text: &str) -> Result<Note,
         text: text.to_owned(),
         created_at: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
     };
-    sqlx::query(family::INSERT_NOTE)
-        .bind(&note.id)
-        .bind(user_id)
-        .bind(&note.text)
-        .bind(&note.created_at)
-        .execute(pool)
-        .await?;
+    per_family!(pool, |pool, sql| {
+        sqlx::query(sql::INSERT_NOTE)
+            .bind(&note.id)
+            .bind(user_id)
+            .bind(&note.text)
+            .bind(&note.created_at)
+            .execute(pool)
+            .await?;
+    });
     Ok(note)
 }
 
 /// The caller's notes, newest first.
 pub async fn list_notes(pool: &Pool, user_id: &str) -> Result<Vec<Note>, sqlx::Error> {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(family::LIST_NOTES)
-        .bind(user_id)
-        .fetch_all(pool)
-        .await?;
+    let rows: Vec<(String, String, String)> = per_family!(pool, |pool, sql| {
+        sqlx::query_as(sql::LIST_NOTES)
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?
+    });
     Ok(rows
         .into_iter()
         .map(|(id, text, created_at)| Note {
@@ -110,10 +230,13 @@ pub async fn list_notes(pool: &Pool, user_id: &str) -> Result<Vec<Note>, sqlx::E
 
 /// False when no note with that id belongs to the caller (missing or someone else's).
 pub async fn delete_note(pool: &Pool, user_id: &str, id: &str) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query(family::DELETE_NOTE)
-        .bind(id)
-        .bind(user_id)
-        .execute(pool)
-        .await?;
-    Ok(result.rows_affected() > 0)
+    let deleted = per_family!(pool, |pool, sql| {
+        sqlx::query(sql::DELETE_NOTE)
+            .bind(id)
+            .bind(user_id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
+    Ok(deleted > 0)
 }

@@ -12,7 +12,7 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn Error>> {
         .map_err(|e| {
             format!(
                 "cannot open the {} database (DATABASE_URL): {e}",
-                db::FAMILY
+                config.database_family.name()
             )
         })?;
     db::create_schema(&pool)
@@ -30,7 +30,7 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn Error>> {
     tracing::info!(
         "backend listening on http://{} ({} database, keys from {})",
         listener.local_addr()?,
-        db::FAMILY,
+        config.database_family.name(),
         config.jwks_url
     );
     axum::serve(listener, app(state))

@@ -13,6 +13,7 @@ use std::time::Duration;
 use backend::Config;
 use backend::auth::AuthUser;
 use backend::auth::cache::VerifiedTokens;
+use backend::db::Family;
 use jsonwebtoken::{Algorithm, get_current_timestamp};
 
 fn config(vars: &[(&str, &str)]) -> Result<Config, String> {
@@ -27,13 +28,18 @@ fn config(vars: &[(&str, &str)]) -> Result<Config, String> {
     .map_err(|e| e.to_string())
 }
 
-/// A URL of the family this build was compiled for.
-fn database_url() -> &'static str {
-    match backend::db::FAMILY {
-        "sqlite" => "file:./notes.db",
-        "postgres" => "postgresql://postgres@127.0.0.1:5432/notes",
-        _ => "mysql://root@127.0.0.1:3306/notes",
+fn url_of(family: Family) -> &'static str {
+    match family {
+        Family::Sqlite => "file:./notes.db",
+        Family::Postgres => "postgresql://postgres@127.0.0.1:5432/notes",
+        Family::Mysql => "mysql://root@127.0.0.1:3306/notes",
     }
+}
+
+/// A URL of a family this build was compiled for.
+fn database_url() -> &'static str {
+    let family = Family::ALL.into_iter().find(|f| f.is_compiled()).unwrap();
+    url_of(family)
 }
 
 #[test]
@@ -159,16 +165,23 @@ fn database_url_must_match_the_build() {
         error.contains("Turso") && error.contains("embedded replica"),
         "{error}"
     );
-    let other = if backend::db::FAMILY == "sqlite" {
-        "postgresql://localhost/db"
-    } else {
-        "file:./notes.db"
-    };
-    let error = with_db(other).unwrap_err();
-    assert!(
-        error.contains(&format!("built for {}", backend::db::FAMILY)),
-        "{error}"
-    );
+    // Each compiled family is picked by its URL; the others are named with the fix.
+    for family in Family::ALL {
+        let url = url_of(family);
+        match with_db(url) {
+            Ok(config) => {
+                assert!(family.is_compiled(), "{url} accepted");
+                assert_eq!(config.database_family, family);
+            }
+            Err(error) => {
+                assert!(!family.is_compiled(), "{url}: {error}");
+                let fix = format!("rebuild with --features {}", family.name());
+                assert!(error.contains(&fix), "{error}");
+            }
+        }
+    }
+    let error = with_db("redis://localhost").unwrap_err();
+    assert!(error.contains("must start with"), "{error}");
     assert!(with_db(database_url()).is_ok());
 }
 

@@ -1,15 +1,6 @@
 //! MySQL / MariaDB. No `RETURNING` and no timezone-aware type: `DATETIME(3)` holds UTC,
 //! converted from and to RFC 3339 text in SQL so no date crate is compiled in.
 
-use std::path::Path;
-
-use sqlx::mysql::MySqlConnectOptions;
-
-pub type Db = sqlx::MySql;
-pub const FAMILY: &str = "mysql";
-pub const URL_PREFIXES: &[&str] = &["mysql://"];
-pub const DEFAULT_URL: Option<&str> = None;
-
 pub const CREATE_SCHEMA: &[&str] = &["CREATE TABLE IF NOT EXISTS note (
         id VARCHAR(36) PRIMARY KEY,
         user_id VARCHAR(255) NOT NULL,
@@ -24,7 +15,3 @@ pub const LIST_NOTES: &str = "SELECT id, text, \
             LPAD(MICROSECOND(created_at) DIV 1000, 3, '0'), 'Z') \
      FROM note WHERE user_id = ? ORDER BY created_at DESC, id DESC";
 pub const DELETE_NOTE: &str = "DELETE FROM note WHERE id = ? AND user_id = ?";
-
-pub fn connect_options(url: &str, _base_dir: &Path) -> Result<MySqlConnectOptions, sqlx::Error> {
-    url.parse()
-}

@@ -1,15 +1,6 @@
 //! PostgreSQL (also Neon and Supabase). RFC 3339 text goes in as `timestamptz` and comes
 //! back formatted the same way, so no date crate is compiled in.
 
-use std::path::Path;
-
-use sqlx::postgres::PgConnectOptions;
-
-pub type Db = sqlx::Postgres;
-pub const FAMILY: &str = "postgres";
-pub const URL_PREFIXES: &[&str] = &["postgres://", "postgresql://"];
-pub const DEFAULT_URL: Option<&str> = None;
-
 pub const CREATE_SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS note (
         id TEXT PRIMARY KEY,
@@ -25,7 +16,3 @@ pub const LIST_NOTES: &str = "SELECT id, text, \
      to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') \
      FROM note WHERE user_id = $1 ORDER BY created_at DESC, id DESC";
 pub const DELETE_NOTE: &str = "DELETE FROM note WHERE id = $1 AND user_id = $2";
-
-pub fn connect_options(url: &str, _base_dir: &Path) -> Result<PgConnectOptions, sqlx::Error> {
-    url.parse()
-}

@@ -5,12 +5,6 @@ use std::path::Path;
 
 use sqlx::sqlite::SqliteConnectOptions;
 
-pub type Db = sqlx::Sqlite;
-pub const FAMILY: &str = "sqlite";
-pub const URL_PREFIXES: &[&str] = &["file:", "sqlite:"];
-/// Next to Better Auth's own SQLite file, but a separate file (see .env.example).
-pub const DEFAULT_URL: Option<&str> = Some("file:./notes.db");
-
 pub const CREATE_SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS note (
         id TEXT PRIMARY KEY,

@@ -139,7 +139,7 @@ pub fn test_database() -> (String, Option<tempfile::TempDir>) {
     {
         return (url, None);
     }
-    if db::FAMILY == "sqlite" {
+    if db::Family::Sqlite.is_compiled() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("file:{}", dir.path().join("notes.db").display());
         return (url, Some(dir));
@@ -156,7 +156,7 @@ pub fn test_database() -> (String, Option<tempfile::TempDir>) {
     panic!(
         "the {} tests need a database: set DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/backend_test \
          or mysql://root@127.0.0.1:3306/backend_test)",
-        db::FAMILY
+        db::Family::compiled()
     );
 }
 
