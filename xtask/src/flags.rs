@@ -84,8 +84,9 @@ xflags::xflags! {
             /// (debootstrap base); an image whose recipe did not change is kept.
             cmd images {}
         }
-        /// Measure time to a working project and what authentication costs each backend (release build of
-        /// the `bench` crate); writes bench/results.json and BENCHMARKS.md.
+        /// Measure time to a working project and what authentication costs each backend, beside the usual
+        /// setup of its stack's JWT library (bench/peers/; release build of the `bench` crate); writes
+        /// bench/results.json and BENCHMARKS.md.
         cmd bench {
             /// Only this part (repeatable): generation, first-200, auth, token-reuse. Default: all four.
             repeated --only part: String
