@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 xflags::xflags! {
-    /// Measure time to a working project and what authentication costs each backend; write
-    /// bench/results.json and BENCHMARKS.md.
+    /// Measure time to a working project and what authentication costs each backend, beside the usual
+    /// setup of its stack's JWT library (bench/peers/); write bench/results.json and BENCHMARKS.md.
     cmd bench {
         /// Only this part (repeatable): generation, first-200, auth, token-reuse. Default: all four. Parts not
         /// run keep their previous results in the output.

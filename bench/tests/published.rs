@@ -43,6 +43,42 @@ fn auth_overhead_has_every_figure_per_backend() {
 }
 
 #[test]
+fn auth_overhead_has_the_peer_of_every_backend_from_the_same_run() {
+    let results = results();
+    for backend in ["fastapi", "express", "axum"] {
+        let context = format!("auth_overhead.{backend}");
+        let ours = &results["auth_overhead"][backend];
+        let peer = &ours["peer"];
+        for name in [
+            "ratio",
+            "added_us",
+            "added_us_distinct",
+            "added_distinct_vs_floor",
+        ] {
+            assert_figure(peer, name, &format!("{context}.peer"));
+        }
+        assert!(
+            peer["jwks_fetches"].as_u64().is_some_and(|n| n >= 1),
+            "{context}.peer.jwks_fetches is not a count of fetches: {peer}"
+        );
+        assert!(
+            peer["setup"].is_string() && peer["started_with"].is_string(),
+            "{context}.peer does not say what it is: {peer}"
+        );
+        // Measured in the same runs as ours, and compared within each of them.
+        assert_eq!(
+            peer["stats"]["added_us_distinct"]["runs"], ours["stats"]["added_us_distinct"]["runs"],
+            "{context}: ours and the peer come from different runs"
+        );
+        assert_figure(ours, "distinct_vs_peer", &context);
+        assert!(
+            ours["targets_met"].is_boolean(),
+            "{context}.targets_met: {ours}"
+        );
+    }
+}
+
+#[test]
 fn time_to_first_200_has_a_total_and_every_step() {
     let results = results();
     for combo in ["monolithic", "separate+fastapi", "separate+axum"] {
@@ -92,4 +128,21 @@ fn the_markdown_names_the_command_of_every_part() {
             "BENCHMARKS.md does not name the command for {part}"
         );
     }
+    // The auth part shows ours beside the peer and the targets that replaced "distinct ≤ 1.5 × floor".
+    for shown in [
+        "fastapi peer",
+        "express peer",
+        "axum peer",
+        "target ≤ 1.05",
+        "target ≤ 0.5",
+    ] {
+        assert!(
+            markdown.contains(shown),
+            "BENCHMARKS.md does not show `{shown}`"
+        );
+    }
+    assert!(
+        !markdown.contains("target ≤ 1.5"),
+        "BENCHMARKS.md still shows the old distinct target"
+    );
 }

@@ -63,14 +63,21 @@ impl Issuer {
         URL_SAFE_NO_PAD.encode(self.key.verifying_key().as_bytes())
     }
 
+    /// The `sub` (= `id`) and `email` of user number `user`.
+    pub fn identity(&self, user: u64) -> (String, String) {
+        let id = format!("bench{user:016x}");
+        let email = format!("{id}@example.com");
+        (id, email)
+    }
+
     /// A token for user number `user`: distinct users give distinct tokens.
     pub fn token(&self, user: u64) -> String {
-        let id = format!("bench{user:016x}");
+        let (id, email) = self.identity(user);
         let created = "2026-11-01T12:00:00.000Z";
         let payload = json!({
             "id": id,
             "name": format!("Bench User {user}"),
-            "email": format!("{id}@example.com"),
+            "email": email,
             "emailVerified": false,
             "image": null,
             "createdAt": created,
