@@ -104,7 +104,10 @@ fn run_steps(
     let backend_port = free_port()?;
     let mut choices = choices.clone();
     choices.frontend_url = Some(format!("http://localhost:{frontend_port}"));
-    choices.backend_url = Some(format!("http://localhost:{backend_port}"));
+    // Only a separate project has a backend: generation refuses a backend URL for a monolithic one.
+    choices.backend_url = choices
+        .backend
+        .map(|_| format!("http://localhost:{backend_port}"));
     choices.database_url = database.url.clone();
 
     let result = (|| {

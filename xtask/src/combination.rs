@@ -5,6 +5,8 @@ use std::fmt;
 use anyhow::bail;
 use project_xtask::project::{Architecture, Backend, Database};
 
+use crate::input::{AppUrl, check_database_url};
+
 /// One generation request. `None` means "ask, or take the template's default".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Choices {
@@ -67,17 +69,78 @@ impl Choices {
         })
     }
 
-    /// The `--define` values for cargo-generate.
-    pub fn defines(&self) -> Vec<String> {
-        let mut defines = Vec::new();
+    /// Checks the URLs against the choices and each other before anything is copied, and drops a trailing
+    /// slash from the app URLs. `template_default` gives the template's default for a placeholder.
+    pub fn check(
+        &mut self,
+        template_default: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<()> {
+        if self.backend_url.is_some() {
+            match self.architecture {
+                Some(Architecture::Monolithic) => bail!(
+                    "--backend-url is only for --architecture separate (a monolithic project has no backend): drop it or add --architecture separate"
+                ),
+                // Like --backend, a backend URL implies the architecture that has a backend.
+                None => self.architecture = Some(Architecture::Separate),
+                Some(Architecture::Separate) => {}
+            }
+        }
+        let app_url = |flag: &str, given: &Option<String>, placeholder: &str| match given {
+            Some(url) => AppUrl::parse(flag, url).map(Some),
+            None => template_default(placeholder)
+                .map(|url| AppUrl::parse(placeholder, &url))
+                .transpose(),
+        };
+        let frontend = app_url("--frontend-url", &self.frontend_url, "frontend_url")?;
+        if self.frontend_url.is_some() {
+            self.frontend_url = frontend.as_ref().map(|url| url.url.clone());
+        }
+        if self.architecture == Some(Architecture::Separate) {
+            let backend = app_url("--backend-url", &self.backend_url, "backend_url")?;
+            if let (Some(frontend), Some(backend)) = (&frontend, &backend)
+                && frontend.same_listener(backend)
+            {
+                let default = |given: &Option<String>| {
+                    if given.is_some() {
+                        ""
+                    } else {
+                        " (the default)"
+                    }
+                };
+                bail!(
+                    "--frontend-url {}{} and --backend-url {}{} would listen on the same port: give each app its own (e.g. http://localhost:3000 and http://localhost:8000)",
+                    frontend.url,
+                    default(&self.frontend_url),
+                    backend.url,
+                    default(&self.backend_url)
+                );
+            }
+            if self.backend_url.is_some() {
+                self.backend_url = backend.map(|url| url.url);
+            }
+        }
+        if let Some(url) = &self.database_url {
+            let Some(database) = self.database else {
+                bail!(
+                    "--database-url needs --database (sqlite, postgres, mysql, neon, supabase or turso) to know which form to expect"
+                );
+            };
+            check_database_url(database, url)?;
+        }
+        Ok(())
+    }
+
+    /// The values cargo-generate's placeholders take, as `(name, value)` pairs.
+    pub fn values(&self) -> Vec<(&'static str, String)> {
+        let mut values = Vec::new();
         if let Some(architecture) = self.architecture {
-            defines.push(format!("architecture={}", architecture_name(architecture)));
+            values.push(("architecture", architecture_name(architecture).to_string()));
         }
         if let Some(backend) = self.backend {
-            defines.push(format!("backend={}", backend.name()));
+            values.push(("backend", backend.name().to_string()));
         }
         if let Some(database) = self.database {
-            defines.push(format!("database={}", database.name()));
+            values.push(("database", database.name().to_string()));
         }
         for (key, value) in [
             ("frontend_url", &self.frontend_url),
@@ -85,10 +148,10 @@ impl Choices {
             ("database_url", &self.database_url),
         ] {
             if let Some(value) = value {
-                defines.push(format!("{key}={value}"));
+                values.push((key, value.clone()));
             }
         }
-        defines
+        values
     }
 
     /// True when nothing is left for cargo-generate to ask.

@@ -3,6 +3,7 @@
 
 pub mod add;
 pub mod bench;
+pub mod cleanup;
 pub mod combination;
 pub mod conformance;
 pub mod e2e;
@@ -11,6 +12,7 @@ pub mod engine_api;
 pub mod engine_images;
 pub mod flags;
 pub mod generate;
+pub mod input;
 pub mod lockfiles;
 pub mod new;
 pub mod scratch_db;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+use crate::cleanup::{RemoveOnInterrupt, remove_registered_on_interrupt, wait_if_interrupted};
 use crate::combination::Choices;
 use crate::flags;
 use crate::generate::{Interaction, generate_named};
@@ -19,6 +20,17 @@ pub fn run(cmd: flags::New) -> anyhow::Result<()> {
     choices.backend_url = cmd.backend_url;
     choices.database_url = cmd.database_url;
 
+    // cargo-generate copies the template into the temp folder and a signal skips its cleanup: give this run a
+    // temp folder of its own, removed on success, failure and interrupt alike.
+    let scratch = tempfile::Builder::new()
+        .prefix("better-auth-v2-new-")
+        .tempdir()
+        .context("cannot create a temporary folder")?;
+    // SAFETY: no other thread exists yet (the signal thread starts below; `main` started none).
+    unsafe { std::env::set_var("TMPDIR", scratch.path()) };
+    let _remove_scratch = RemoveOnInterrupt::new(scratch.path());
+    remove_registered_on_interrupt()?;
+
     // Like cargo-generate: ask for what is missing when someone is there to answer, else take defaults.
     let interaction = if !cmd.yes && std::io::stdin().is_terminal() {
         Interaction::Interactive
@@ -29,10 +41,11 @@ pub fn run(cmd: flags::New) -> anyhow::Result<()> {
         Some(dest) => dest,
         None => PathBuf::from("."),
     };
-    let dir = generate_named(&cmd.name, &choices, &dest, interaction)?;
+    let dir = generate_named(&cmd.name, &choices, &dest, interaction).inspect_err(|_| {
+        // A Ctrl-C at a question fails the question (EINTR); the signal thread finishes the job.
+        wait_if_interrupted()
+    })?;
     eprintln!("Generated {}", dir.display());
-    // cargo-generate writes the .env files 0644; they hold the database URL (and later the secret).
-    project_xtask::setup::secure_credential_files(&project_xtask::Project::load(&dir)?)?;
 
     if cmd.no_setup {
         eprintln!("Next: cd {} && cargo xtask setup", dir.display());

@@ -28,7 +28,8 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn template_config() -> toml::Table {
-    let text = std::fs::read_to_string(project_root().join("cargo-generate.toml")).unwrap();
+    // In template/, the folder it expands (see the comment at its top).
+    let text = std::fs::read_to_string(project_root().join("template/cargo-generate.toml")).unwrap();
     text.parse().unwrap()
 }
 

@@ -1,0 +1,200 @@
+//! The cargo-generate CLI (0.26, built from the library by src/bin/cargo-generate.rs, since
+//! `cargo install cargo-generate` fails on rustc 1.95) driven in a terminal through the template's questions,
+//! exactly as `cargo generate --path <checkout> --name my-app` runs for a user.
+
+mod terminal;
+
+use std::path::Path;
+
+use terminal::{DOWN, ENTER, Terminal};
+
+const SECRET: &str = "S3cretPW";
+
+fn cargo_generate(cwd: &Path) -> Terminal {
+    let root = xtask::project_root();
+    Terminal::spawn(
+        Path::new(env!("CARGO_BIN_EXE_cargo-generate")),
+        // `--vcs none`: this build has no git; everything else is the bare command.
+        &[
+            "generate",
+            "--path",
+            root.to_str().unwrap(),
+            "--name",
+            "my-app",
+            "--vcs",
+            "none",
+        ],
+        cwd,
+        &[],
+    )
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+}
+
+/// The value of `KEY=` in an env file.
+fn env_value(path: &Path, key: &str) -> String {
+    read(path)
+        .lines()
+        .find_map(|line| line.strip_prefix(&format!("{key}=")))
+        .unwrap_or_else(|| panic!("{} has no {key}", path.display()))
+        .to_string()
+}
+
+#[test]
+fn separate_asks_architecture_backend_database_then_the_urls_and_says_the_next_step_once() {
+    let cwd = tempfile::tempdir().unwrap();
+    let mut terminal = cargo_generate(cwd.path());
+    terminal.expect("Architecture?");
+    terminal.send(&format!("{DOWN}{ENTER}")); // separate
+    terminal.expect("Backend that verifies the JWTs?");
+    terminal.send(&format!("{DOWN}{ENTER}")); // express
+    terminal.expect("Database?");
+    terminal.send(&format!("{DOWN}{ENTER}")); // postgres
+    terminal.expect("URL of the Next.js app");
+    terminal.send(ENTER);
+    terminal.expect("URL of the backend");
+    terminal.send(ENTER);
+    terminal.expect("PostgreSQL URL");
+    // A server URL without a database: the project gets its own, named after it.
+    terminal.send(&format!(
+        "postgresql://postgres:{SECRET}@127.0.0.1:5432{ENTER}"
+    ));
+    let summary = terminal.expect("Generate this project?");
+    assert!(
+        summary.contains("postgresql://postgres:***@127.0.0.1:5432/my_app"),
+        "the summary shows the URL redacted:\n{summary}"
+    );
+    terminal.send("y");
+    let (code, screen) = terminal.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(!screen.contains("sub-template"), "{screen}");
+    assert_eq!(
+        screen
+            .matches("Next: cd my-app && cargo xtask setup")
+            .count(),
+        1,
+        "{screen}"
+    );
+
+    assert_eq!(entries(cwd.path()), ["my-app"]);
+    let project = cwd.path().join("my-app");
+    let manifest = read(&project.join("better-auth.toml"));
+    for line in [
+        "architecture = \"separate\"",
+        "backend = \"express\"",
+        "database = \"postgres\"",
+    ] {
+        assert!(manifest.contains(line), "{manifest}");
+    }
+    assert!(project.join("backend/package.json").is_file());
+    assert_eq!(
+        env_value(&project.join("frontend/.env"), "DATABASE_URL"),
+        format!("postgresql://postgres:{SECRET}@127.0.0.1:5432/my_app")
+    );
+    assert_eq!(
+        env_value(&project.join("frontend/.env.example"), "DATABASE_URL"),
+        "postgresql://postgres:***@127.0.0.1:5432/my_app"
+    );
+}
+
+#[test]
+fn monolithic_asks_no_backend_question_and_accepts_a_trailing_slash() {
+    let cwd = tempfile::tempdir().unwrap();
+    let mut terminal = cargo_generate(cwd.path());
+    terminal.expect("Architecture?");
+    terminal.send(ENTER); // monolithic
+    terminal.expect("Database?");
+    terminal.send(ENTER); // sqlite
+    terminal.expect("URL of the Next.js app");
+    terminal.send(&format!("http://localhost:3001/{ENTER}"));
+    terminal.expect("SQLite database");
+    terminal.send(ENTER);
+    terminal.expect("Generate this project?");
+    terminal.send("y");
+    let (code, screen) = terminal.finish();
+    assert_eq!(code, 0, "{screen}");
+    for absent in [
+        "sub-template",
+        "Backend that verifies",
+        "URL of the backend",
+    ] {
+        assert!(!screen.contains(absent), "asked {absent:?}:\n{screen}");
+    }
+    assert_eq!(
+        screen
+            .matches("Next: cd my-app && cargo xtask setup")
+            .count(),
+        1,
+        "{screen}"
+    );
+    let project = cwd.path().join("my-app");
+    assert!(
+        read(&project.join("better-auth.toml")).contains("frontend = \"http://localhost:3001\"")
+    );
+    assert_eq!(
+        env_value(&project.join("frontend/.env"), "BETTER_AUTH_URL"),
+        "http://localhost:3001"
+    );
+    assert!(!project.join("backend").exists());
+}
+
+/// Answers every question with its default and declines at the summary.
+fn decline(terminal: &mut Terminal) {
+    for question in [
+        "Architecture?",
+        "Database?",
+        "URL of the Next.js app",
+        "SQLite database",
+    ] {
+        terminal.expect(question);
+        terminal.send(ENTER);
+    }
+    terminal.expect("Generate this project?");
+    terminal.send("n");
+}
+
+#[test]
+fn declining_leaves_nothing() {
+    let cwd = tempfile::tempdir().unwrap();
+    let mut terminal = cargo_generate(cwd.path());
+    decline(&mut terminal);
+    // cargo-generate made the project folder before the first question; removing it takes a command, and
+    // cargo-generate asks before it runs one (choices: yes, no; the cursor starts on no).
+    terminal.expect("rmdir");
+    terminal.send(&format!("\x1b[A{ENTER}"));
+    let (code, screen) = terminal.finish();
+    assert_ne!(code, 0, "{screen}");
+    assert!(
+        screen.contains("Cancelled: nothing was generated."),
+        "{screen}"
+    );
+    assert_eq!(entries(cwd.path()), Vec::<String>::new(), "{screen}");
+}
+
+#[test]
+fn declining_and_refusing_the_cleanup_command_names_the_folder_left() {
+    let cwd = tempfile::tempdir().unwrap();
+    let mut terminal = cargo_generate(cwd.path());
+    decline(&mut terminal);
+    terminal.expect("rmdir");
+    terminal.send(ENTER); // no
+    let (code, screen) = terminal.finish();
+    assert_ne!(code, 0, "{screen}");
+    let folder = cwd.path().join("my-app");
+    assert!(
+        screen.contains(&format!("the empty folder {}", folder.display())),
+        "{screen}"
+    );
+    assert_eq!(entries(&folder), Vec::<String>::new());
+}
