@@ -225,10 +225,14 @@ fn finds_an_audience_the_backend_does_not_expect() {
 #[test]
 fn finds_a_well_known_jwks_path() {
     let project = clean_separate();
-    project.set_backend_env(
-        "JWKS_URL",
-        &format!("http://localhost:{}/.well-known/jwks.json", free_port()),
-    );
+    // On the frontend's own port: only the path is wrong.
+    let frontend = project
+        .project
+        .frontend_env()
+        .unwrap()
+        .get_non_empty("BETTER_AUTH_URL")
+        .unwrap();
+    project.set_backend_env("JWKS_URL", &format!("{frontend}/.well-known/jwks.json"));
     assert_eq!(problems(&project), ["jwks-path"]);
 }
 
@@ -246,10 +250,12 @@ fn finds_a_jwks_url_that_answers_404() {
             );
         }
     });
-    project.set_backend_env(
-        "JWKS_URL",
-        &format!("http://127.0.0.1:{port}/api/auth/jwks"),
-    );
+    // The fake server plays the frontend, so every URL names its port.
+    let frontend = format!("http://127.0.0.1:{port}");
+    project.set_frontend_env("BETTER_AUTH_URL", &frontend);
+    project.set_backend_env("BETTER_AUTH_URL", &frontend);
+    project.set_backend_env("FRONTEND_URL", &frontend);
+    project.set_backend_env("JWKS_URL", &format!("{frontend}/api/auth/jwks"));
     assert_eq!(problems(&project), ["jwks-not-found"]);
 }
 
