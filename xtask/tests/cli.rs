@@ -14,15 +14,13 @@ fn cargo_generate(cwd: &Path) -> Terminal {
     let root = xtask::project_root();
     Terminal::spawn(
         Path::new(env!("CARGO_BIN_EXE_cargo-generate")),
-        // `--vcs none`: this build has no git; everything else is the bare command.
+        // The bare command a user types.
         &[
             "generate",
             "--path",
             root.to_str().unwrap(),
             "--name",
             "my-app",
-            "--vcs",
-            "none",
         ],
         cwd,
         &[],
