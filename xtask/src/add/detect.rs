@@ -55,6 +55,16 @@ impl PackageManager {
         }
     }
 
+    /// The lockfile this manager writes.
+    pub fn lockfile(self) -> &'static str {
+        match self {
+            PackageManager::Npm => "package-lock.json",
+            PackageManager::Pnpm => "pnpm-lock.yaml",
+            PackageManager::Yarn => "yarn.lock",
+            PackageManager::Bun => "bun.lock",
+        }
+    }
+
     /// The lockfiles that identify each manager, in the order they are looked for.
     const LOCKFILES: [(&'static str, PackageManager); 5] = [
         ("pnpm-lock.yaml", PackageManager::Pnpm),
@@ -88,6 +98,9 @@ pub struct App {
     pub database: Option<DetectedDatabase>,
     /// True when Better Auth is already a dependency.
     pub has_better_auth: bool,
+    /// True when next.config turns on Cache Components (create-next-app 16.4's default): a page reading the
+    /// session outside `<Suspense>` then fails `next build` unless it opts out of instant navigation.
+    pub cache_components: bool,
     /// `middleware.ts` or `proxy.ts` the app already has, relative to the root.
     pub existing_proxy: Option<PathBuf>,
     pub findings: Vec<Finding>,
@@ -238,6 +251,24 @@ pub fn detect(root: &Path) -> anyhow::Result<App> {
         });
     }
 
+    let cache_components = ["next.config.ts", "next.config.mjs", "next.config.js"]
+        .iter()
+        .filter_map(|file| Lines::read(root, file).ok())
+        .find_map(|config| {
+            let line = config.lines.iter().position(|line| {
+                let line = line.trim().replace(' ', "");
+                line.starts_with("cacheComponents:true")
+            })?;
+            Some(config.finding("Cache Components on".to_string(), line + 1))
+        });
+    let cache_components = match cache_components {
+        Some(finding) => {
+            findings.push(finding);
+            true
+        }
+        None => false,
+    };
+
     let database = detect_database(root, &mut findings);
     Ok(App {
         root: root.to_path_buf(),
@@ -248,6 +279,7 @@ pub fn detect(root: &Path) -> anyhow::Result<App> {
         package_manager,
         database,
         has_better_auth: better_auth.is_some(),
+        cache_components,
         existing_proxy,
         findings,
     })
@@ -335,7 +367,7 @@ pub fn database_of_url(url: &str) -> Option<Database> {
 }
 
 /// The major version in a package.json range such as `^16.0.1`, `~15.5`, `16.4.6`, `>=15`.
-fn major_version(range: &str) -> Option<u32> {
+pub(super) fn major_version(range: &str) -> Option<u32> {
     let digits: String = range
         .trim_start_matches(|c: char| !c.is_ascii_digit())
         .chars()

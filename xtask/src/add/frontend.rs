@@ -49,7 +49,10 @@ pub fn plan(app: &App, rendered: &Path, plan: &mut Plan) -> anyhow::Result<()> {
             continue;
         }
         let destination = app.src_dir.join(file);
-        let text = with_app_imports(app, &destination, &text);
+        let mut text = with_app_imports(app, &destination, &text);
+        if app.cache_components && reads_the_session(&text) {
+            text.push_str(INSTANT_OPT_OUT);
+        }
         let before = read_if_exists(&app.root.join(&destination))?;
         if before.as_deref() == Some(text.as_str()) {
             continue;
@@ -76,7 +79,55 @@ pub fn plan(app: &App, rendered: &Path, plan: &mut Plan) -> anyhow::Result<()> {
     }
     plan_env(app, rendered, plan)?;
     plan_package_json(app, rendered, plan)?;
+    plan_gitignore(app, rendered, plan)
+}
+
+/// A local database file (`DATABASE_URL=file:...`) must not show up as a new file in `git status`: the
+/// rendered project's `*.db` ignore lines the app's .gitignore lacks are appended.
+fn plan_gitignore(app: &App, rendered: &Path, plan: &mut Plan) -> anyhow::Result<()> {
+    let env =
+        std::fs::read_to_string(rendered.join(".env")).context("cannot read the rendered .env")?;
+    // The rendered .env carries the decided URL (the app's own when it has one).
+    let local_file = env
+        .lines()
+        .filter_map(|line| line.strip_prefix("DATABASE_URL="))
+        .any(|url| url.starts_with("file:"));
+    if !local_file {
+        return Ok(());
+    }
+    let ours = std::fs::read_to_string(rendered.join(".gitignore"))
+        .context("cannot read the rendered .gitignore")?;
+    let before = read_if_exists(&app.root.join(".gitignore"))?;
+    let theirs = before.clone().unwrap_or_default();
+    let missing: Vec<&str> = ours
+        .lines()
+        .filter(|line| {
+            line.starts_with("*.db") && !theirs.lines().any(|their| their.trim() == *line)
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut after = theirs;
+    if !after.is_empty() && !after.ends_with('\n') {
+        after.push('\n');
+    }
+    after.push_str("\n# Better Auth's local database file (DATABASE_URL=file:...)\n");
+    for line in missing {
+        after.push_str(line);
+        after.push('\n');
+    }
+    plan.write(".gitignore", before, after);
     Ok(())
+}
+
+/// What Next.js's "Migrating to Cache Components" guide prescribes for a page that reads the request before
+/// any `<Suspense>`: allow it to block on the server instead of failing the build.
+const INSTANT_OPT_OUT: &str = "\n// Cache Components is on in this app: this page reads the session (a request header) before rendering, so\n// it may block on the server instead of prerendering a static shell.\nexport const instant = false;\n";
+
+/// A page (not a route handler) that reads the request's headers on the server.
+fn reads_the_session(text: &str) -> bool {
+    text.contains("export default") && text.contains("await headers()")
 }
 
 /// Next 16 names the request hook `proxy.ts`; Next 15 calls it `middleware.ts` with a `middleware` export.
@@ -290,8 +341,40 @@ fn plan_package_json(app: &App, rendered: &Path, plan: &mut Plan) -> anyhow::Res
             after = insert_entries(&after, section, &missing, section != "scripts");
         }
     }
+    after = raise_node_types(&theirs, &ours, after);
     plan.write("package.json", Some(before), after);
     Ok(())
+}
+
+/// The one app entry `add` changes: `@types/node` older than the template's major lacks the types of what
+/// auth.ts uses (`node:sqlite` arrived with Node 22), so `next build`'s type check would fail.
+fn raise_node_types(theirs: &serde_json::Value, ours: &serde_json::Value, text: String) -> String {
+    const TYPES: &str = "@types/node";
+    let version = |package: &serde_json::Value| {
+        ["devDependencies", "dependencies"]
+            .iter()
+            .find_map(|section| {
+                package
+                    .get(section)?
+                    .get(TYPES)?
+                    .as_str()
+                    .map(str::to_string)
+            })
+    };
+    let (Some(current), Some(wanted)) = (version(theirs), version(ours)) else {
+        return text;
+    };
+    let older = |a: &str, b: &str| {
+        super::detect::major_version(a)
+            .zip(super::detect::major_version(b))
+            .is_some_and(|(a, b)| a < b)
+    };
+    if !older(&current, &wanted) {
+        return text;
+    }
+    let from = format!("\"{TYPES}\": \"{current}\"");
+    let to = format!("\"{TYPES}\": \"{wanted}\"");
+    text.replacen(&from, &to, 1)
 }
 
 fn in_any_section(package: &serde_json::Value, name: &str) -> bool {

@@ -57,6 +57,9 @@ pub fn run(cmd: flags::Add) -> anyhow::Result<()> {
     let plan = plan_for(&app, &decision, rendered.path())?;
     refuse_other_better_auth(&app, &plan)?;
     print!("{}", plan.diff());
+    for file in &plan.tool_writes {
+        eprintln!("also: {} (updated by the install)", file.display());
+    }
     for line in &plan.by_hand {
         eprintln!("by hand: {line}");
     }
@@ -170,6 +173,9 @@ pub fn plan_for(app: &App, decision: &Decision, rendered: &Path) -> anyhow::Resu
     let project = rendered.join(&app.name);
     let mut plan = Plan::default();
     frontend::plan(app, &project.join("frontend"), &mut plan)?;
+    if !plan.is_empty() {
+        plan.tool_writes.push(app.package_manager.lockfile().into());
+    }
     if let Some(found) = &decision.backend {
         plan.by_hand.push(format!(
             "the {} backend in {} is not wired yet by this version of add: copy the verifier from template/backend-{}/ of better-auth-v2 (see its README)",

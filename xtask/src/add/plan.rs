@@ -18,6 +18,8 @@ pub struct Change {
 pub struct Plan {
     pub changes: Vec<Change>,
     pub by_hand: Vec<String>,
+    /// Files a tool the plan runs rewrites itself (the package manager's lockfile), relative to the root.
+    pub tool_writes: Vec<PathBuf>,
 }
 
 impl Plan {
@@ -94,12 +96,13 @@ fn edit_script<'a>(old: &[&'a str], new: &[&'a str]) -> Vec<Op<'a>> {
             ops.push(Op::Same(old[i]));
             i += 1;
             j += 1;
-        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            ops.push(Op::Added(new[j]));
-            j += 1;
-        } else {
+        } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            // Removals before additions, as `diff -u` and `git diff` show a replaced line.
             ops.push(Op::Removed(old[i]));
             i += 1;
+        } else {
+            ops.push(Op::Added(new[j]));
+            j += 1;
         }
     }
     ops

@@ -10,7 +10,7 @@ use project_xtask::project::EnvFile;
 use project_xtask::secret::{self, SecretState};
 
 use super::apply::Undo;
-use super::detect::{App, PackageManager};
+use super::detect::App;
 
 /// The files an install rewrites besides `node_modules/` (which is ignored and not restored).
 const LOCKFILES: [&str; 5] = [
@@ -43,7 +43,7 @@ pub fn run(app: &App, undo: &mut Undo) -> anyhow::Result<()> {
         || {
             for lockfile in LOCKFILES {
                 let path = app.root.join(lockfile);
-                if path.exists() || manager_writes(app.package_manager, lockfile) {
+                if path.exists() || app.package_manager.lockfile() == lockfile {
                     undo.before_write(&path)?;
                 }
             }
@@ -71,16 +71,6 @@ fn step(what: &str, work: impl FnOnce() -> anyhow::Result<()>) -> anyhow::Result
     work().with_context(|| format!("{what} failed"))?;
     eprintln!("    done in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
-}
-
-fn manager_writes(manager: PackageManager, lockfile: &str) -> bool {
-    matches!(
-        (manager, lockfile),
-        (PackageManager::Npm, "package-lock.json")
-            | (PackageManager::Pnpm, "pnpm-lock.yaml")
-            | (PackageManager::Yarn, "yarn.lock")
-            | (PackageManager::Bun, "bun.lock")
-    )
 }
 
 fn run_in(dir: &Path, command: &mut Command) -> anyhow::Result<()> {
