@@ -220,9 +220,12 @@ fn a_prisma_dialect_names_the_database_when_no_url_is_set() {
     assert_eq!(finding.evidence.to_string(), "prisma/schema.prisma:2");
 }
 
+/// A change made to a fixture app before detection.
+type Change = dyn Fn(&Fixture);
+
 #[test]
 fn apps_add_cannot_integrate_with_are_refused_with_the_reason() {
-    let cases: [(&str, &dyn Fn(&Fixture), &str); 5] = [
+    let cases: [(&str, &Change, &str); 5] = [
         (
             "pages only",
             &|app| {
