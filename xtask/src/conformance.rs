@@ -23,7 +23,7 @@ use crate::flags;
 pub const PATH: &str = "template/conformance/jwt-cases.json";
 
 /// What the tokens carry as `iss` and `aud`: the origin of the default BETTER_AUTH_URL.
-pub const ISSUER: &str = "http://localhost:3000";
+const ISSUER: &str = "http://localhost:3000";
 /// Valid tokens expire on 2100-01-01, expired ones did on 2000-01-01: no test needs to move a clock.
 const EXP_VALID: i64 = 4_102_444_800;
 const EXP_PAST: i64 = 946_684_800;
@@ -31,7 +31,7 @@ const EXP_PAST: i64 = 946_684_800;
 const IAT: i64 = 1_767_225_600;
 const FUTURE: i64 = 4_070_908_800;
 /// The longest token a backend reads; longer ones are refused before any parsing.
-pub const MAX_TOKEN_LEN: usize = 8 * 1024;
+const MAX_TOKEN_LEN: usize = 8 * 1024;
 
 pub fn run(_cmd: flags::Conformance) -> anyhow::Result<()> {
     let path = crate::project_root().join(PATH);
@@ -80,26 +80,26 @@ struct Jwk {
 }
 
 #[derive(Serialize)]
-pub struct Case {
-    pub name: String,
+struct Case {
+    name: String,
     why: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     better_auth_url: Option<&'static str>,
     /// A key of the file's `jwks`, or None: the JWKS endpoint does not answer.
     jwks: Option<&'static str>,
     /// The raw Authorization header, or None: no header.
-    pub authorization: Option<String>,
-    pub expect: Expect,
+    authorization: Option<String>,
+    expect: Expect,
 }
 
 #[derive(Serialize)]
-pub struct Expect {
-    pub status: u16,
+struct Expect {
+    status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sub: Option<&'static str>,
+    sub: Option<&'static str>,
     /// Some(None) is an explicit `null`: the user has no email claim.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: Option<Option<&'static str>>,
+    email: Option<Option<&'static str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'static str>,
 }
@@ -135,9 +135,9 @@ fn unavailable() -> Expect {
 }
 
 /// A signing key from a fixed seed (a hash of its name, so no two keys share one).
-pub struct Key {
-    pub kid: &'static str,
-    pub signing: SigningKey,
+struct Key {
+    kid: &'static str,
+    signing: SigningKey,
 }
 
 impl Key {
@@ -165,7 +165,7 @@ impl Key {
 }
 
 /// Better Auth's current key, the key it rotated to, and a key nobody publishes (an attacker's).
-pub fn primary() -> Key {
+fn primary() -> Key {
     Key::new("conformance-primary")
 }
 fn rotated() -> Key {
@@ -190,18 +190,6 @@ fn key_sets() -> BTreeMap<&'static str, KeySet> {
             },
         ),
     ])
-}
-
-/// Public key sets by name, for tests that verify the file's signatures.
-pub fn public_keys(set: &str) -> Vec<(&'static str, [u8; 32])> {
-    let keys = match set {
-        "primary" => vec![primary()],
-        "rotation" => vec![primary(), rotated()],
-        _ => vec![],
-    };
-    keys.iter()
-        .map(|key| (key.kid, key.public_bytes()))
-        .collect()
 }
 
 /// An ordered list of JSON members, written in that order (Better Auth's order) whatever serde_json's map is.
@@ -321,7 +309,7 @@ fn header_case(name: &str, why: &'static str, header: Members, expect: Expect) -
 }
 
 /// Every case, in the order the file lists them.
-pub fn cases() -> Vec<Case> {
+fn cases() -> Vec<Case> {
     let valid = token(&claims());
     let key = primary();
     let mut cases = vec![
