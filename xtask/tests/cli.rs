@@ -196,3 +196,101 @@ fn declining_and_refusing_the_cleanup_command_names_the_folder_left() {
     );
     assert_eq!(entries(&folder), Vec::<String>::new());
 }
+
+/// The CLI without a terminal (`--silent`, answers as `-d`), from `cwd`.
+fn cargo_generate_silent(cwd: &Path, name: &str, defines: &[&str]) -> (bool, String) {
+    let root = xtask::project_root();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-generate"));
+    command
+        .args([
+            "generate",
+            "--path",
+            root.to_str().unwrap(),
+            "--name",
+            name,
+            "--silent",
+        ])
+        .args(["-d", "confirm=true"])
+        .current_dir(cwd)
+        .stdin(std::process::Stdio::null());
+    for define in defines {
+        command.args(["-d", define]);
+    }
+    let output = command.output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), terminal::plain(text.as_bytes()))
+}
+
+#[test]
+fn the_cli_refuses_bad_input_with_the_expected_form_and_names_the_folder_it_cannot_remove() {
+    for (name, defines, expected) in [
+        (
+            "appé",
+            &[][..],
+            "use lower-case ASCII letters, digits, - and _",
+        ),
+        ("1app", &[][..], "starting with a letter"),
+        (
+            "my-app",
+            &["frontend_url=http://localhost:0"][..],
+            "the port must be 1-65535; expected http(s)://HOST[:PORT]",
+        ),
+        (
+            "my-app",
+            &[
+                "architecture=separate",
+                "frontend_url=http://localhost:8000/",
+            ][..],
+            "use the same port",
+        ),
+        (
+            "my-app",
+            &[
+                "architecture=monolithic",
+                "backend_url=http://localhost:8000",
+            ][..],
+            "backend_url is only for architecture=separate",
+        ),
+    ] {
+        let cwd = tempfile::tempdir().unwrap();
+        let (success, screen) = cargo_generate_silent(cwd.path(), name, defines);
+        assert!(!success, "{defines:?} was accepted:\n{screen}");
+        assert!(screen.contains(expected), "{defines:?}:\n{screen}");
+        // With --silent cargo-generate cannot ask to run `rmdir`: the message says what it left.
+        let folder = cwd.path().join(name);
+        assert!(
+            screen.contains(&format!("the empty folder {}: rmdir it", folder.display())),
+            "{screen}"
+        );
+        assert!(!folder.join("frontend").exists(), "nothing was rendered");
+    }
+}
+
+#[test]
+fn the_cli_names_the_database_after_the_project_and_keeps_secrets_in_env_files() {
+    let cwd = tempfile::tempdir().unwrap();
+    let (success, screen) = cargo_generate_silent(
+        cwd.path(),
+        "cli-app",
+        &[
+            "database=mysql",
+            &format!("database_url=mysql://root:{SECRET}@127.0.0.1:3306"),
+        ],
+    );
+    assert!(success, "{screen}");
+    let project = cwd.path().join("cli-app");
+    assert_eq!(
+        env_value(&project.join("frontend/.env"), "DATABASE_URL"),
+        format!("mysql://root:{SECRET}@127.0.0.1:3306/cli_app")
+    );
+    assert_eq!(
+        env_value(&project.join("frontend/.env.example"), "DATABASE_URL"),
+        "mysql://root:***@127.0.0.1:3306/cli_app"
+    );
+    let setup = read(&project.join("docs/SETUP.md"));
+    assert!(setup.contains("CREATE DATABASE cli_app"), "{setup}");
+}
