@@ -46,14 +46,18 @@ pub fn run(rendered: &[(Choices, PathBuf)], full: bool, report: &mut Report) -> 
     let to_build: Vec<&(Choices, PathBuf)> = if full {
         frontends.iter().collect()
     } else {
-        [Architecture::Monolithic, Architecture::Separate]
-            .iter()
-            .filter_map(|arch| {
-                frontends
-                    .iter()
-                    .find(|(c, _)| c.architecture == Some(*arch))
+        // Monolithic + SQLite: the build must not create the database file; separate: the first variant.
+        [
+            (Architecture::Monolithic, Some(Database::Sqlite)),
+            (Architecture::Separate, None),
+        ]
+        .iter()
+        .filter_map(|(arch, database)| {
+            frontends.iter().find(|(c, _)| {
+                c.architecture == Some(*arch) && database.is_none_or(|d| c.database == Some(d))
             })
-            .collect()
+        })
+        .collect()
     };
     for (choices, dir) in to_build {
         let started = Instant::now();
@@ -260,17 +264,27 @@ fn next_build(frontend: &Path) -> Vec<String> {
     if !problems.is_empty() {
         return problems;
     }
+    // As CI and container builds from git run it: no .env (git-ignored) and no runtime settings at all; the app
+    // reads them on its first request.
+    if let Err(err) = std::fs::remove_file(frontend.join(".env")) {
+        return vec![format!(
+            "cannot remove frontend/.env before the build: {err}"
+        )];
+    }
     let mut build = Command::new("npm");
     build
         .args(["run", "build"])
         .current_dir(frontend)
-        // A throwaway secret for the build only (never written to a file); Better Auth refuses the default.
-        .env(
-            "BETTER_AUTH_SECRET",
-            "verify-build-throwaway-secret-0123456789abcdef",
-        )
+        .env_clear()
+        .envs(["PATH", "HOME"].map(|key| (key, std::env::var_os(key).unwrap_or_default())))
         .env("NEXT_TELEMETRY_DISABLED", "1");
-    run_step(&mut build, "next build")
+    let mut problems = run_step(&mut build, "next build");
+    if frontend.join("auth.db").exists() {
+        problems.push(
+            "next build created frontend/auth.db: the build must not open the database".to_string(),
+        );
+    }
+    problems
 }
 
 fn backend_check_name(backend: Backend) -> &'static str {

@@ -399,10 +399,7 @@ fn driver_packages(dir: &Path, choices: &Choices) -> Vec<String> {
             "frontend/package.json: the `auth` CLI must be pinned as a devDependency".to_string(),
         );
     }
-    if !package["engines"]["node"]
-        .as_str()
-        .is_some_and(|range| range == ">=22.13")
-    {
+    if package["engines"]["node"].as_str() != Some(">=22.13") {
         // node:sqlite needs Node 22.13 (the `auth` CLI alone runs on 22.12); one range for every variant.
         problems.push("frontend/package.json: engines.node must be \">=22.13\"".to_string());
     }
