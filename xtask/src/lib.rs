@@ -53,7 +53,7 @@ pub fn provide_user_name() {
     }
 }
 
-/// The template repository's root folder (the one holding `template/`, with its `cargo-generate.toml`, and `hooks/`).
+/// The template repository's root folder (the one holding `template/` and `hooks/`).
 pub fn project_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
