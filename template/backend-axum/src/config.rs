@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use jsonwebtoken::Algorithm;
 use reqwest::Url;
+use tracing_subscriber::EnvFilter;
 
 use crate::db;
 
@@ -28,6 +29,8 @@ pub struct Config {
     pub database_family: db::Family,
     pub host: String,
     pub port: u16,
+    /// RUST_LOG, when set (also read from `.env`, unlike most programs).
+    pub log_filter: Option<String>,
     /// Relative SQLite paths are resolved here: the folder holding the `.env` we read.
     pub base_dir: PathBuf,
 }
@@ -140,6 +143,13 @@ impl Config {
                 .unwrap_or("8000")
                 .parse()
                 .map_err(|_| invalid("PORT must be a number between 0 and 65535"))?,
+            log_filter: match get("RUST_LOG") {
+                Some(filter) => match EnvFilter::try_new(&filter) {
+                    Ok(_) => Some(filter),
+                    Err(e) => return Err(invalid(format!("RUST_LOG {filter:?}: {e}"))),
+                },
+                None => None,
+            },
             base_dir,
         })
     }

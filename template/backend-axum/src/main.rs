@@ -7,8 +7,9 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    init_logging();
-    let result = match backend::Config::from_env() {
+    let config = backend::Config::from_env();
+    init_logging(config.as_ref().ok().and_then(|c| c.log_filter.as_deref()));
+    let result = match config {
         Ok(config) => backend::server::serve(config).await,
         Err(error) => Err(error.into()),
     };
@@ -21,10 +22,11 @@ async fn main() -> ExitCode {
     }
 }
 
-/// To stderr, filtered by RUST_LOG (default `info`: one line per request; `debug` adds why a
-/// token was refused).
-fn init_logging() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+/// To stderr, filtered by RUST_LOG. The default is one line per request and sqlx's warnings
+/// only (not PostgreSQL's "already exists" notices); `backend=debug` adds why a token was
+/// refused.
+fn init_logging(filter: Option<&str>) {
+    let filter = EnvFilter::new(filter.unwrap_or("info,sqlx=warn"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -197,6 +197,10 @@ fn bad_numbers_are_named() {
     assert!(error.contains("JWKS_MIN_REFETCH_SECONDS"), "{error}");
     let error = config(&[base[0], base[1], ("JWKS_MAX_AGE_SECONDS", "soon")]).unwrap_err();
     assert!(error.contains("JWKS_MAX_AGE_SECONDS"), "{error}");
+    let error = config(&[base[0], base[1], ("RUST_LOG", "backend=loud")]).unwrap_err();
+    assert!(error.contains("RUST_LOG"), "{error}");
+    let config = config(&[base[0], base[1], ("RUST_LOG", "backend=debug")]).unwrap();
+    assert_eq!(config.log_filter.as_deref(), Some("backend=debug"));
 }
 
 #[test]
@@ -258,11 +262,16 @@ impl RunningBackend {
                 let _ = lines.send(line);
             }
         });
-        let first_line = stderr.recv_timeout(Duration::from_secs(30)).unwrap();
-        let address = first_line
+        let listening = loop {
+            let line = stderr.recv_timeout(Duration::from_secs(30)).unwrap();
+            if line.contains("listening on") {
+                break line;
+            }
+        };
+        let address = listening
             .split_whitespace()
             .find(|word| word.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no address in {first_line:?}"))
+            .unwrap_or_else(|| panic!("no address in {listening:?}"))
             .to_owned();
         Self {
             child,
@@ -272,7 +281,7 @@ impl RunningBackend {
         }
     }
 
-    /// Stops the backend and returns what it wrote after the first line.
+    /// Stops the backend and returns what it wrote after the "listening" line.
     fn stop(&mut self) -> Vec<String> {
         let _ = self.child.kill();
         self.child.wait().unwrap();
