@@ -40,6 +40,7 @@ pub fn check_project(dir: &Path, choices: &Choices) -> Vec<String> {
     problems.extend(driver_packages(dir, choices));
     problems.extend(lockfiles(dir, choices));
     problems.extend(backend_folder(dir, choices));
+    problems.extend(conformance_cases(dir, choices));
     problems.extend(secret_left_empty(dir));
     problems.extend(super::variant_text::problems(dir, choices));
     problems
@@ -415,6 +416,26 @@ fn lockfiles(dir: &Path, choices: &Choices) -> Vec<String> {
         .collect()
 }
 
+/// A separate project carries the conformance cases its backend's tests load (`backend/../conformance/`), as
+/// the template has them; a monolithic project has neither backend nor cases.
+fn conformance_cases(dir: &Path, choices: &Choices) -> Vec<String> {
+    let cases = "conformance/jwt-cases.json";
+    let problem = |text: &str| vec![format!("{cases}: {text}")];
+    if choices.backend.is_none() {
+        return if dir.join("conformance").exists() {
+            vec!["conformance/ exists in a monolithic project".to_string()]
+        } else {
+            Vec::new()
+        };
+    }
+    let template = std::fs::read(crate::project_root().join(crate::conformance::PATH));
+    match (std::fs::read(dir.join(cases)), template) {
+        (Ok(copied), Ok(template)) if copied == template => Vec::new(),
+        (Ok(_), _) => problem("differs from the template's (it must be copied verbatim)"),
+        (Err(_), _) => problem("missing (the backend's tests load it)"),
+    }
+}
+
 fn backend_folder(dir: &Path, choices: &Choices) -> Vec<String> {
     let backend = dir.join("backend");
     let marker = match choices.backend {
@@ -463,6 +484,23 @@ fn secret_left_empty(dir: &Path) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conformance_cases_only_in_separate_projects_and_verbatim() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path();
+        let separate = Choices::of(Architecture::Separate, Some(Backend::Axum), Database::Sqlite);
+        let monolithic = Choices::of(Architecture::Monolithic, None, Database::Sqlite);
+        assert!(conformance_cases(project, &monolithic).is_empty());
+        assert_eq!(conformance_cases(project, &separate).len(), 1, "missing");
+        let copied = project.join("conformance/jwt-cases.json");
+        std::fs::create_dir(project.join("conformance")).unwrap();
+        std::fs::copy(crate::project_root().join(crate::conformance::PATH), &copied).unwrap();
+        assert!(conformance_cases(project, &separate).is_empty());
+        assert_eq!(conformance_cases(project, &monolithic).len(), 1, "monolithic");
+        std::fs::write(&copied, "{}").unwrap();
+        assert_eq!(conformance_cases(project, &separate).len(), 1, "changed");
+    }
 
     #[test]
     fn finds_liquid_leftovers_but_not_jsx_objects() {
