@@ -489,15 +489,27 @@ mod tests {
     fn conformance_cases_only_in_separate_projects_and_verbatim() {
         let dir = tempfile::tempdir().unwrap();
         let project = dir.path();
-        let separate = Choices::of(Architecture::Separate, Some(Backend::Axum), Database::Sqlite);
+        let separate = Choices::of(
+            Architecture::Separate,
+            Some(Backend::Axum),
+            Database::Sqlite,
+        );
         let monolithic = Choices::of(Architecture::Monolithic, None, Database::Sqlite);
         assert!(conformance_cases(project, &monolithic).is_empty());
         assert_eq!(conformance_cases(project, &separate).len(), 1, "missing");
         let copied = project.join("conformance/jwt-cases.json");
         std::fs::create_dir(project.join("conformance")).unwrap();
-        std::fs::copy(crate::project_root().join(crate::conformance::PATH), &copied).unwrap();
+        std::fs::copy(
+            crate::project_root().join(crate::conformance::PATH),
+            &copied,
+        )
+        .unwrap();
         assert!(conformance_cases(project, &separate).is_empty());
-        assert_eq!(conformance_cases(project, &monolithic).len(), 1, "monolithic");
+        assert_eq!(
+            conformance_cases(project, &monolithic).len(),
+            1,
+            "monolithic"
+        );
         std::fs::write(&copied, "{}").unwrap();
         assert_eq!(conformance_cases(project, &separate).len(), 1, "changed");
     }
