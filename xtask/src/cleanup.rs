@@ -61,7 +61,8 @@ pub fn remove_registered_on_interrupt() -> anyhow::Result<()> {
             for path in lock().iter().rev() {
                 let _ = std::fs::remove_dir_all(path);
             }
-            eprintln!("\ninterrupted; nothing was left behind");
+            // During setup only the temp folder is registered: the generated project stays.
+            eprintln!("\ninterrupted");
             std::process::exit(128 + signal);
         }
     });
