@@ -255,6 +255,11 @@ fn the_cli_refuses_bad_input_with_the_expected_form_and_names_the_folder_it_cann
             ][..],
             "backend_url is only for architecture=separate",
         ),
+        (
+            "my-app",
+            &["database=mysql", "database_url=postgresql://u:pw@h/db"][..],
+            "mysql needs a database_url of the form mysql://USER[:PASSWORD]@HOST[:PORT][/DB], not postgresql://u:***@h/db",
+        ),
     ] {
         let cwd = tempfile::tempdir().unwrap();
         let (success, screen) = cargo_generate_silent(cwd.path(), name, defines);
