@@ -42,7 +42,9 @@ pub fn connect_args(database_url: &str, files: &[(String, String)]) -> Vec<Findi
         .collect()
 }
 
-/// The iss/aud the frontend signs with vs what the backend accepts (both default to BETTER_AUTH_URL).
+/// The iss/aud the frontend signs with vs what the backend accepts. Both sides reduce an http(s) value to
+/// its origin (so `http://localhost:3000/` and `HTTP://LOCALHOST:3000` are one issuer) and default to the
+/// origin of BETTER_AUTH_URL; compare them the same way.
 pub fn claims(frontend: &Claims, backend: &Claims) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (claim, signed, expected, key) in [
@@ -59,22 +61,29 @@ pub fn claims(frontend: &Claims, backend: &Claims) -> Vec<Finding> {
             "JWT_AUDIENCE",
         ),
     ] {
+        let (signed, expected) = (claim_value(signed), claim_value(expected));
         if signed != expected {
-            let slash = if signed.trim_end_matches('/') == expected.trim_end_matches('/') {
-                " (they differ only by a trailing slash)"
-            } else {
-                ""
-            };
             findings.push(Finding::new(
                 "jwt-claim-mismatch",
                 Severity::Error,
-                format!("the frontend signs tokens with {claim} `{signed}` but the backend expects `{expected}`{slash}"),
+                format!("the frontend signs tokens with {claim} `{signed}` but the backend expects `{expected}`"),
                 "the backend rejects every token: signed-in users get 401",
-                format!("set the same {key} in frontend/.env and backend/.env (both default to BETTER_AUTH_URL)"),
+                format!("set the same {key} in frontend/.env and backend/.env, or remove it from both (both then use the origin of BETTER_AUTH_URL)"),
             ));
         }
     }
     findings
+}
+
+/// An issuer/audience as the frontend and the backends use it: an http(s) URL becomes its origin, any
+/// other string is taken as it is.
+fn claim_value(value: &str) -> String {
+    let lower = value.trim().to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        origin(value)
+    } else {
+        value.to_string()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,13 +217,19 @@ mod tests {
             audience: "http://localhost:3000".into(),
         };
         assert!(claims(&frontend, &frontend.clone()).is_empty());
+        // Spelled differently, the same origin: the backends accept it (issue 13 item 11).
+        let same_origin = Claims {
+            issuer: "HTTP://LOCALHOST:3000/".into(),
+            audience: "http://localhost:3000/dashboard".into(),
+        };
+        assert!(claims(&frontend, &same_origin).is_empty());
         let backend = Claims {
-            issuer: "http://localhost:3000/".into(),
+            issuer: "http://localhost:3001".into(),
             audience: "api".into(),
         };
         let findings = claims(&frontend, &backend);
         assert_eq!(findings.len(), 2);
-        assert!(findings[0].what.contains("trailing slash"));
+        assert!(findings[0].what.contains("http://localhost:3001"));
     }
 
     #[test]

@@ -29,8 +29,9 @@ pub fn jwks_secret(keys: u64, undecryptable: u64) -> Option<Finding> {
             Severity::Error,
             format!("{undecryptable} of {keys} JWT signing keys in the jwks table were encrypted with another {SECRET_KEY}"),
             "the secret changed after the keys were created: /api/auth/token answers 500 and the backend gets no tokens",
-            "delete the old keys (`DELETE FROM jwks;`); Better Auth creates a new one at the next /api/auth/token. \
-             Tokens already issued stop verifying.",
+            "put the secret the keys were made with back into BETTER_AUTH_SECRET, then run `cargo xtask secret rotate` \
+             (the old secret stays readable in BETTER_AUTH_SECRETS). Only if that secret is lost: delete the old keys \
+             (`DELETE FROM jwks;`); tokens already issued then stop verifying.",
         )
     })
 }
