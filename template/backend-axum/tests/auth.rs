@@ -741,6 +741,7 @@ async fn claim_types_are_enforced() {
         ("sub", json!(null), "malformed token"),
         ("sub", json!(["user"]), "malformed token"),
         ("email", json!(42), "malformed token"),
+        ("email", json!(null), "malformed token"),
         ("iss", json!(42), "token has no issuer"),
         ("iss", json!({ "a": 1 }), "token has no issuer"),
         ("iss", json!(null), "token has no issuer"),

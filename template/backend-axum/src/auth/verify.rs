@@ -37,10 +37,19 @@ pub struct TokenVerifier {
 struct Claims {
     #[serde(default)]
     sub: String,
+    #[serde(default, deserialize_with = "string_when_present")]
     email: Option<String>,
     #[serde(default)]
     exp: u64,
     iat: Option<f64>,
+}
+
+/// Absent → `None` (serde's default); present, it must be a string: `null` is malformed too, as in
+/// the other backends (an `Option` alone would read `null` as absent).
+fn string_when_present<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    String::deserialize(deserializer).map(Some)
 }
 
 const fn reject(reason: &'static str) -> AuthError {
