@@ -3,7 +3,7 @@
 use std::fmt;
 
 use anyhow::bail;
-use project_xtask::project::{Architecture, Backend, Database};
+use project_xtask::project::{Architecture, AuthFlows, Backend, Database};
 
 use crate::input::{AppUrl, check_database_url};
 
@@ -16,6 +16,7 @@ pub struct Choices {
     pub frontend_url: Option<String>,
     pub backend_url: Option<String>,
     pub database_url: Option<String>,
+    pub auth_flows: Option<AuthFlows>,
 }
 
 pub const BACKENDS: [Backend; 3] = [Backend::Fastapi, Backend::Express, Backend::Axum];
@@ -141,6 +142,9 @@ impl Choices {
         }
         if let Some(database) = self.database {
             values.push(("database", database.name().to_string()));
+        }
+        if let Some(flows) = &self.auth_flows {
+            values.push(("auth_flows", flows.to_list()));
         }
         for (key, value) in [
             ("frontend_url", &self.frontend_url),

@@ -22,6 +22,9 @@ xflags::xflags! {
             optional --backend-url url: String
             /// The database URL (default: one per database).
             optional --database-url url: String
+            /// Optional flows, comma-separated: verification, reset, github, google, oidc (default reset;
+            /// none for none).
+            optional --auth-flows flows: String
             /// Folder to create the project in (default: the current directory).
             optional --dest dir: PathBuf
             /// Do not run the new project's `cargo xtask setup`.

@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::Context;
+use project_xtask::project::AuthFlows;
 
 use crate::cleanup::{RemoveOnInterrupt, remove_registered_on_interrupt, wait_if_interrupted};
 use crate::combination::Choices;
@@ -19,6 +20,7 @@ pub fn run(cmd: flags::New) -> anyhow::Result<()> {
     choices.frontend_url = cmd.frontend_url;
     choices.backend_url = cmd.backend_url;
     choices.database_url = cmd.database_url;
+    choices.auth_flows = cmd.auth_flows.as_deref().map(AuthFlows::parse).transpose()?;
 
     // cargo-generate copies the template into the temp folder and a signal skips its cleanup: give this run a
     // temp folder of its own, removed on success, failure and interrupt alike.

@@ -1,10 +1,12 @@
 //! The generated project as the commands see it: its folders, the decisions in `better-auth.toml`, and
 //! its env files.
 
+mod auth_flows;
 mod env_file;
 mod manifest;
 pub mod url;
 
+pub use auth_flows::{AUTH_FLOW_NAMES, AuthFlow, AuthFlows};
 pub use env_file::EnvFile;
 pub use manifest::{Architecture, Backend, Database, DbFamily, FRONTEND_DRIVERS, Manifest};
 

@@ -2,6 +2,8 @@
 
 use anyhow::{Context, bail};
 
+use super::auth_flows::AuthFlows;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Architecture {
     /// Next.js holds the session; requests carry the cookie.
@@ -45,6 +47,8 @@ pub struct Manifest {
     pub frontend_url: String,
     /// `None` exactly when the architecture is monolithic.
     pub backend_url: Option<String>,
+    /// `[project] auth_flows`; absent (projects made before the key existed) means none.
+    pub auth_flows: AuthFlows,
 }
 
 impl Manifest {
@@ -78,6 +82,7 @@ impl Manifest {
             Architecture::Monolithic => None,
             Architecture::Separate => Some(require("urls", "backend")?.to_string()),
         };
+        let auth_flows = AuthFlows::parse(get("project", "auth_flows").unwrap_or("none"))?;
         Ok(Manifest {
             name: require("project", "name")?.to_string(),
             architecture,
@@ -85,6 +90,7 @@ impl Manifest {
             database,
             frontend_url: require("urls", "frontend")?.to_string(),
             backend_url,
+            auth_flows,
         })
     }
 
@@ -203,6 +209,11 @@ backend = "http://localhost:8000"
             Some("http://localhost:8000")
         );
         assert!(manifest.uses_jwt());
+        // Written before auth_flows existed: none.
+        assert_eq!(manifest.auth_flows.to_list(), "none");
+        let with_flows = SEPARATE.replace("database = ", "auth_flows = \"reset,github\"\ndatabase = ");
+        let flows = Manifest::parse(&with_flows).unwrap().auth_flows;
+        assert_eq!(flows.to_list(), "reset,github");
     }
 
     #[test]
