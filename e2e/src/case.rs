@@ -65,6 +65,9 @@ pub fn run(choices: &Choices, provider: &Provider, browser: bool) -> Outcome {
     let mut steps = Vec::new();
     let mut logs = Vec::new();
     let result = run_steps(choices, provider, browser, &mut steps, &mut logs);
+    if let Some(records) = crate::latest::records_dir() {
+        crate::latest::record_outcome(&records, choices, &steps, result.as_ref().err());
+    }
     Outcome {
         steps,
         error: result.err(),
@@ -114,6 +117,12 @@ fn run_steps(
         let dir = step(steps, "generate", || {
             xtask::generate::generate(&choices, work.path())
         })?;
+        // The canary (`cargo xtask canary`): the newest releases instead of the locked ones.
+        if let Some(records) = crate::latest::records_dir() {
+            step(steps, "latest dependencies", || {
+                crate::latest::refresh(&dir, &choices, &records)
+            })?;
+        }
         let project = Project::load(&dir)?;
         let env = &database.env;
         step(steps, "cargo xtask setup", || {

@@ -7,6 +7,7 @@ pub mod containers;
 pub mod database;
 pub mod flags;
 pub mod http;
+pub mod latest;
 pub mod neon_proxy;
 pub mod server;
 pub mod summary;

@@ -110,6 +110,19 @@ xflags::xflags! {
             /// Only this package's lockfiles (repeatable): frontend, express, fastapi, cargo. Default: all.
             repeated --package package: String
         }
+        /// The e2e set on the newest releases (better-auth, auth, next, the drivers, the backends' libraries)
+        /// instead of the locked ones; ends with a one-screen report: what moved, which case failed, the first
+        /// error. Needs the registries. Default: the representative set.
+        cmd canary {
+            /// Only cases with this database (sqlite, postgres, mysql, neon, supabase, turso).
+            optional --database database: String
+            /// Only cases with this architecture (monolithic, separate).
+            optional --architecture architecture: String
+            /// Only cases with this backend (fastapi, express, axum).
+            optional --backend backend: String
+            /// Every combination instead of the representative set.
+            optional --all
+        }
         /// Write template/conformance/jwt-cases.json: the cases every separate backend's tests run (tokens
         /// signed with fixed keys, so the output is the same every time).
         cmd conformance {}

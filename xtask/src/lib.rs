@@ -3,6 +3,7 @@
 
 pub mod add;
 pub mod bench;
+pub mod canary;
 pub mod cleanup;
 pub mod combination;
 pub mod conformance;
@@ -34,6 +35,7 @@ pub fn main() -> ExitCode {
         flags::XtaskCmd::Bench(cmd) => bench::run(cmd),
         flags::XtaskCmd::Lockfiles(cmd) => lockfiles::run(cmd),
         flags::XtaskCmd::Conformance(cmd) => conformance::run(cmd),
+        flags::XtaskCmd::Canary(cmd) => canary::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -369,3 +369,34 @@ fn every_generated_project_has_a_ci_workflow_for_its_choices() {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
+
+#[test]
+fn canary_runs_daily_and_reports() {
+    let workflow = parse(&repo_root().join(".github/workflows/canary.yml"));
+    check_triggers(&workflow, &["schedule", "workflow_dispatch"]);
+    let cron = workflow["on"]["schedule"][0]["cron"]
+        .as_str()
+        .expect("a cron schedule");
+    let fields: Vec<&str> = cron.split_whitespace().collect();
+    assert_eq!(fields.len(), 5, "cron `{cron}`");
+    assert_eq!(
+        &fields[2..],
+        ["*", "*", "*"],
+        "the canary runs every day: `{cron}`"
+    );
+    check_step_shapes(&workflow, "canary");
+    let runs = runs(&workflow, "canary");
+    assert!(
+        runs.iter().any(|run| run.starts_with("cargo xtask canary")),
+        "{runs:?}"
+    );
+    // The report (the text after `=== canary:`) lands on the run's page even when the run is red.
+    let report = step_running(&workflow, "canary", "GITHUB_STEP_SUMMARY");
+    assert_eq!(report["if"].as_str(), Some("always()"));
+    assert!(
+        report["run"]
+            .as_str()
+            .unwrap()
+            .contains(xtask::canary::REPORT_MARKER)
+    );
+}
