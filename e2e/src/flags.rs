@@ -15,5 +15,8 @@ xflags::xflags! {
         repeated --skip-database database: String
         /// Also drive each selected case in headless Chromium (the default run does this for its first case).
         optional --browser
+        /// Only the `cargo xtask add` case (a create-next-app@16 app, monolithic, SQLite); the default run
+        /// includes it.
+        optional --add
     }
 }

@@ -24,7 +24,8 @@ pub struct Client {
 pub struct User {
     pub id: String,
     pub email: String,
-    cookie: String,
+    /// The `Cookie` header value of the session, for requests the client has no method for.
+    pub cookie: String,
 }
 
 impl Client {

@@ -24,6 +24,13 @@ fn main() -> ExitCode {
 }
 
 fn run(flags: flags::E2e) -> anyhow::Result<bool> {
+    if flags.add {
+        let mut summary = summary::Summary::default();
+        let outcome = e2e::add_case::run(flags.browser);
+        summary.record_named(e2e::add_case::NAME.to_string(), "sqlite file", outcome);
+        summary.print();
+        return Ok(summary.all_passed());
+    }
     let cases = case::select(&flags)?;
     let skipped = flags
         .skip_database
@@ -64,6 +71,11 @@ fn run(flags: flags::E2e) -> anyhow::Result<bool> {
             ),
             Err(why) => summary.unavailable(&choices, &why),
         }
+    }
+    // The representative set also proves `cargo xtask add` on an app made by create-next-app.
+    if default_run {
+        let outcome = e2e::add_case::run(false);
+        summary.record_named(e2e::add_case::NAME.to_string(), "sqlite file", outcome);
     }
     summary.print();
     Ok(summary.all_passed())

@@ -21,6 +21,11 @@ pub struct Summary {
 
 impl Summary {
     pub fn record(&mut self, choices: &Choices, provider: &str, outcome: Outcome) {
+        self.record_named(choices.to_string(), provider, outcome);
+    }
+
+    /// A case that is not one generated combination (the `add` case).
+    pub fn record_named(&mut self, name: String, provider: &str, outcome: Outcome) {
         let verdict = match outcome.error {
             None => Verdict::Passed,
             Some(err) => {
@@ -43,7 +48,7 @@ impl Summary {
             }
         };
         self.rows.push((
-            choices.to_string(),
+            name,
             verdict,
             outcome.steps,
             format!("database: {provider}"),

@@ -20,6 +20,9 @@ pub fn run(cmd: flags::E2e) -> anyhow::Result<()> {
     if cmd.browser {
         args.push("--browser".to_string());
     }
+    if cmd.add {
+        args.push("--add".to_string());
+    }
     for database in &cmd.skip_database {
         args.extend(["--skip-database".to_string(), database.clone()]);
     }

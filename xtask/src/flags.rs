@@ -72,6 +72,9 @@ xflags::xflags! {
             repeated --skip-database database: String
             /// Also drive each selected case in headless Chromium (the default run does this for its first case).
             optional --browser
+            /// Only the `cargo xtask add` case (a create-next-app@16 app, monolithic, SQLite); the default run
+            /// includes it.
+            optional --add
         }
         /// A private Docker engine (Debian's dockerd, data and socket under $BETTER_AUTH_V2_CACHE/docker) and
         /// the e2e database images built from Debian packages, for testcontainers without an image registry.

@@ -31,6 +31,11 @@ pub struct Decision {
 }
 
 pub fn run(cmd: flags::Add) -> anyhow::Result<()> {
+    run_to(cmd, &mut std::io::stdout()).map(drop)
+}
+
+/// `add` with the plan's diff written to `out`; returns the plan (what it wrote, or would write).
+pub fn run_to(cmd: flags::Add, out: &mut dyn Write) -> anyhow::Result<Plan> {
     let given = Choices::parse(
         cmd.architecture.as_deref(),
         cmd.backend.as_deref(),
@@ -56,7 +61,8 @@ pub fn run(cmd: flags::Add) -> anyhow::Result<()> {
     let rendered = render(&app, &decision.choices)?;
     let plan = plan_for(&app, &decision, rendered.path())?;
     refuse_other_better_auth(&app, &plan)?;
-    print!("{}", plan.diff());
+    write!(out, "{}", plan.diff())?;
+    out.flush()?;
     for file in &plan.tool_writes {
         eprintln!("also: {} (updated by the install)", file.display());
     }
@@ -68,7 +74,7 @@ pub fn run(cmd: flags::Add) -> anyhow::Result<()> {
     }
     if cmd.dry_run {
         eprintln!("--dry-run: nothing was changed.");
-        return Ok(());
+        return Ok(plan);
     }
     if !plan.is_empty() && !cmd.yes && std::io::stdin().is_terminal() && !confirm()? {
         bail!("declined; nothing was changed");
@@ -85,7 +91,7 @@ pub fn run(cmd: flags::Add) -> anyhow::Result<()> {
         "Ready: cd {shown} && {} run dev, then open /sign-up",
         app.package_manager.name()
     );
-    Ok(())
+    Ok(plan)
 }
 
 /// The choices for this app: flags first, then what detection found, then the template's defaults.
