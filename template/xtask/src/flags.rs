@@ -38,5 +38,15 @@ xflags::xflags! {
         }
         /// Run the project's own tests: the frontend's type-check[separate:, the backend's tests].
         cmd test {}
+        /// Move better-auth and its `auth` CLI to a newer release together: shows the schema change as SQL
+        /// first, backs up a SQLite database, migrates and verifies; restores the package files on failure.
+        cmd upgrade {
+            /// The release to move to (default: the newest on the npm registry, after a prompt).
+            optional --to version: String
+            /// Show the versions and the SQL, then restore everything and stop.
+            optional --dry-run
+            /// Do not ask (the newest release; no backup question for a database server).
+            optional -y, --yes
+        }
     }
 }

@@ -16,6 +16,7 @@ pub mod secret;
 pub mod setup;
 pub mod tools;
 pub mod ui;
+pub mod upgrade;
 pub mod verify;
 
 pub use project::Project;
@@ -63,6 +64,14 @@ pub fn run(flags: flags::Xtask) -> anyhow::Result<()> {
         },
         flags::XtaskCmd::Dev(cmd) => dev::run(&project, cmd.only.as_deref()),
         flags::XtaskCmd::Test(_) => run_tests::run(&project),
+        flags::XtaskCmd::Upgrade(cmd) => upgrade::run(
+            &project,
+            &upgrade::Options {
+                to: cmd.to,
+                dry_run: cmd.dry_run,
+                yes: cmd.yes,
+            },
+        ),
     }
 }
 

@@ -8,7 +8,7 @@ mod introspect;
 mod problem;
 mod report;
 mod schema;
-mod target;
+pub(crate) mod target;
 mod type_family;
 
 pub use problem::{Problem, ProblemKind};
