@@ -17,18 +17,6 @@ use project_xtask::project::{Architecture, Backend, Database};
 use support::{node_bin, path_env};
 use xtask::combination::Choices;
 
-/// What the frontend reads at runtime; none of it may be needed by `next build`.
-const RUNTIME_SETTINGS: [&str; 8] = [
-    "BETTER_AUTH_URL",
-    "BETTER_AUTH_SECRET",
-    "BETTER_AUTH_SECRETS",
-    "DATABASE_URL",
-    "DATABASE_AUTH_TOKEN",
-    "JWT_ISSUER",
-    "JWT_AUDIENCE",
-    "NEXT_PUBLIC_BACKEND_URL",
-];
-
 const MISSING_URL: &str = "BETTER_AUTH_URL is not set: add it to frontend/.env (see .env.example)";
 
 /// A rendered project whose frontend has no `.env` and a real `npm ci` install.
@@ -56,18 +44,18 @@ impl Frontend {
         frontend
     }
 
-    /// A command in frontend/ with Node 22 first on PATH, none of the runtime settings, and `env` added.
+    /// A command in frontend/ with an empty environment (no settings at all) but for Node 22 first on PATH,
+    /// HOME (npm's cache) and `env`.
     fn command(&self, program: &str, args: &[&str], env: &[(&str, &str)]) -> Command {
         let mut command = Command::new(program);
         command
             .args(args)
             .current_dir(&self.path)
+            .env_clear()
             .env("PATH", path_env())
-            .env("NEXT_TELEMETRY_DISABLED", "1");
-        for key in RUNTIME_SETTINGS {
-            command.env_remove(key);
-        }
-        command.envs(env.iter().copied());
+            .env("HOME", std::env::var_os("HOME").unwrap_or_default())
+            .env("NEXT_TELEMETRY_DISABLED", "1")
+            .envs(env.iter().copied());
         command
     }
 
