@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, bail};
+use project_xtask::Project;
 use project_xtask::project::Architecture;
 use xtask::combination::Choices;
 
@@ -21,6 +22,33 @@ pub fn sign_up_flow(origin: &str, choices: &Choices, log: &Path) -> anyhow::Resu
     run_script(
         "sign-up-flow.mjs",
         &[origin, &screenshot.display().to_string(), architecture],
+        log,
+    )?;
+    eprintln!("     screenshot: {}", screenshot.display());
+    Ok(())
+}
+
+/// The email flows (password reset, email verification) the project was generated with, followed through
+/// its development mail folder (`frontend/.mail/`: the e2e servers run without SMTP_URL).
+pub fn auth_flows(
+    origin: &str,
+    project: &Project,
+    choices: &Choices,
+    log: &Path,
+) -> anyhow::Result<()> {
+    let artifacts = xtask::project_root().join("target/e2e-artifacts");
+    std::fs::create_dir_all(&artifacts)?;
+    let screenshot = artifacts.join(format!("{choices}-auth-flows.png"));
+    let mail_dir = project.frontend_dir().join(".mail");
+    let flows = project.manifest.auth_flows.to_list();
+    run_script(
+        "auth-flows.mjs",
+        &[
+            origin,
+            &mail_dir.display().to_string(),
+            &flows,
+            &screenshot.display().to_string(),
+        ],
         log,
     )?;
     eprintln!("     screenshot: {}", screenshot.display());
@@ -68,6 +96,7 @@ fn browser_dir() -> anyhow::Result<PathBuf> {
         "launch.mjs",
         "sign-up-flow.mjs",
         "token-reuse.mjs",
+        "auth-flows.mjs",
     ] {
         std::fs::copy(source.join(file), dir.join(file))
             .with_context(|| format!("cannot copy e2e/browser/{file}"))?;

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, bail, ensure};
 use project_xtask::Project;
-use project_xtask::project::{Architecture, Database};
+use project_xtask::project::{Architecture, AuthFlow, AuthFlows, Database};
 use xtask::combination::Choices;
 
 use crate::database::Provider;
@@ -42,6 +42,11 @@ pub fn select(flags: &flags::E2e) -> anyhow::Result<Vec<Choices>> {
         flags.database.as_deref(),
     )?;
     let filtering = filter != Choices::default();
+    let auth_flows = flags
+        .auth_flows
+        .as_deref()
+        .map(AuthFlows::parse)
+        .transpose()?;
     let pool = if flags.all || filtering {
         Choices::all()
     } else {
@@ -56,6 +61,10 @@ pub fn select(flags: &flags::E2e) -> anyhow::Result<Vec<Choices>> {
         })
         .filter(|c| filter.backend.is_none_or(|b| c.backend == Some(b)))
         .filter(|c| filter.database.is_none_or(|d| c.database == Some(d)))
+        .map(|c| Choices {
+            auth_flows: auth_flows.clone(),
+            ..c
+        })
         .collect();
     ensure!(!cases.is_empty(), "no case matches those filters");
     Ok(cases)
@@ -166,9 +175,23 @@ fn run_steps(
         })?;
         let origin = choices.frontend_url.as_deref().unwrap_or_default();
         if browser {
-            step(steps, "browser (headless Chromium)", || {
-                crate::browser::sign_up_flow(origin, &choices, &work.path().join("browser.log"))
-            })?;
+            let flows = &project.manifest.auth_flows;
+            // With verification, sign-up does not sign in: auth-flows.mjs proves that sign-up instead.
+            if !flows.contains(AuthFlow::Verification) {
+                step(steps, "browser (headless Chromium)", || {
+                    crate::browser::sign_up_flow(origin, &choices, &work.path().join("browser.log"))
+                })?;
+            }
+            if flows.sends_mail() {
+                step(steps, "browser: email flows", || {
+                    crate::browser::auth_flows(
+                        origin,
+                        &project,
+                        &choices,
+                        &work.path().join("auth-flows.log"),
+                    )
+                })?;
+            }
         }
         let client = Client::new(&frontend_url, origin);
         match choices.backend {

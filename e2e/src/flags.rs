@@ -15,6 +15,9 @@ xflags::xflags! {
         repeated --skip-database database: String
         /// Also drive each selected case in headless Chromium (the default run does this for its first case).
         optional --browser
+        /// The projects' auth flows (as `cargo xtask new --auth-flows`; default reset). In the browser, the
+        /// email flows among them (reset, verification) are followed through the mail folder.
+        optional --auth-flows flows: String
         /// Only the `cargo xtask add` case (a create-next-app@16 app, monolithic, SQLite); the default run
         /// includes it.
         optional --add

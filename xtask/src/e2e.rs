@@ -9,6 +9,7 @@ pub fn run(cmd: flags::E2e) -> anyhow::Result<()> {
         ("--database", &cmd.database),
         ("--architecture", &cmd.architecture),
         ("--backend", &cmd.backend),
+        ("--auth-flows", &cmd.auth_flows),
     ] {
         if let Some(value) = value {
             args.extend([flag.to_string(), value.clone()]);

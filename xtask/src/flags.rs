@@ -72,6 +72,9 @@ xflags::xflags! {
             repeated --skip-database database: String
             /// Also drive each selected case in headless Chromium (the default run does this for its first case).
             optional --browser
+            /// The projects' auth flows (as `new --auth-flows`; default reset); the browser case follows
+            /// the email flows among them.
+            optional --auth-flows flows: String
             /// Only the `cargo xtask add` case (a create-next-app@16 app, monolithic, SQLite); the default run
             /// includes it.
             optional --add

@@ -2,11 +2,15 @@
 
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
+import { ResendVerification } from "@/components/resend-verification";
 import { signIn } from "@/lib/auth-client";
+import { authFlows } from "@/lib/auth-flows";
 
 export function SignInForm() {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
+  // Set when Better Auth refuses the sign-in until the address is verified (auth flow `verification`).
+  const [unverifiedEmail, setUnverifiedEmail] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
 
   async function handleSubmit(event: FormEvent<HTMLFormElement>) {
@@ -14,13 +18,16 @@ export function SignInForm() {
     const form = new FormData(event.currentTarget);
     setPending(true);
     setError(null);
+    setUnverifiedEmail(null);
+    const email = String(form.get("email"));
     const { error } = await signIn.email({
-      email: String(form.get("email")),
+      email,
       password: String(form.get("password")),
     });
     setPending(false);
     if (error) {
       setError(error.message ?? "Could not sign in");
+      if (authFlows.verification && error.code === "EMAIL_NOT_VERIFIED") setUnverifiedEmail(email);
       return;
     }
     router.push("/dashboard");
@@ -41,6 +48,7 @@ export function SignInForm() {
           {error}
         </p>
       )}
+      {unverifiedEmail && <ResendVerification email={unverifiedEmail} />}
       <button type="submit" disabled={pending}>
         {pending ? "Signing in..." : "Sign in"}
       </button>

@@ -3,29 +3,46 @@
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { signUp } from "@/lib/auth-client";
+import { authFlows } from "@/lib/auth-flows";
 
 export function SignUpForm() {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const [verificationSentTo, setVerificationSentTo] = useState<string | null>(null);
 
   async function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     setPending(true);
     setError(null);
-    // Better Auth signs the new user in straight away (session cookie set by the response).
+    // Better Auth signs the new user in straight away (session cookie set by the response), unless the
+    // address must be verified first: then it emails a link that signs in and lands on callbackURL.
+    const email = String(form.get("email"));
     const { error } = await signUp.email({
       name: String(form.get("name")),
-      email: String(form.get("email")),
+      email,
       password: String(form.get("password")),
+      callbackURL: "/dashboard",
     });
     setPending(false);
     if (error) {
       setError(error.message ?? "Could not sign up");
       return;
     }
+    if (authFlows.verification) {
+      setVerificationSentTo(email);
+      return;
+    }
     router.push("/dashboard");
+  }
+
+  if (verificationSentTo) {
+    return (
+      <p role="status" data-testid="verification-sent">
+        We sent a verification link to {verificationSentTo}. Open it to finish signing up.
+      </p>
+    );
   }
 
   return (
