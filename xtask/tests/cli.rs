@@ -27,6 +27,14 @@ fn cargo_generate(cwd: &Path) -> Terminal {
     )
 }
 
+/// Takes the default of every question after the database URL.
+fn answer_later_questions(terminal: &mut Terminal) {
+    for question in terminal::later_questions() {
+        terminal.expect(&question);
+        terminal.send(ENTER);
+    }
+}
+
 fn entries(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
@@ -68,6 +76,7 @@ fn separate_asks_architecture_backend_database_then_the_urls_and_says_the_next_s
     terminal.send(&format!(
         "postgresql://postgres:{SECRET}@127.0.0.1:5432{ENTER}"
     ));
+    answer_later_questions(&mut terminal);
     let summary = terminal.expect("Generate this project?");
     assert!(
         summary.contains("postgresql://postgres:***@127.0.0.1:5432/my_app"),
@@ -118,6 +127,7 @@ fn monolithic_asks_no_backend_question_and_accepts_a_trailing_slash() {
     terminal.send(&format!("http://localhost:3001/{ENTER}"));
     terminal.expect("SQLite database");
     terminal.send(ENTER);
+    answer_later_questions(&mut terminal);
     terminal.expect("Generate this project?");
     terminal.send("y");
     let (code, screen) = terminal.finish();
@@ -158,6 +168,7 @@ fn decline(terminal: &mut Terminal) {
         terminal.expect(question);
         terminal.send(ENTER);
     }
+    answer_later_questions(terminal);
     terminal.expect("Generate this project?");
     terminal.send("n");
 }

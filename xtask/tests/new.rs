@@ -375,22 +375,14 @@ fn files_below(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// `new` in a terminal with every choice given, so the one question is the confirmation. Its temp folder is
-/// `tmp`, so the test sees the copies it makes there.
+/// `new` in a terminal, waiting at its first question (whichever it is: the staging folder and every copy exist
+/// before cargo-generate asks anything). Its temp folder is `tmp`, so the test sees the copies made there.
 fn new_in_a_terminal(dest: &Path, tmp: &Path) -> Terminal {
     let mut terminal = Terminal::spawn(
         Path::new(env!("CARGO_BIN_EXE_xtask")),
         &[
             "new",
             "asked",
-            "--architecture",
-            "monolithic",
-            "--database",
-            "sqlite",
-            "--frontend-url",
-            "http://localhost:3000",
-            "--database-url",
-            "file:./auth.db",
             "--dest",
             dest.to_str().unwrap(),
             "--no-setup",
@@ -398,7 +390,8 @@ fn new_in_a_terminal(dest: &Path, tmp: &Path) -> Terminal {
         tmp,
         &[("TMPDIR", tmp)],
     );
-    terminal.expect("Generate this project?");
+    // cargo-generate marks every question with this emoji.
+    terminal.expect("🤷");
     terminal
 }
 
@@ -407,7 +400,7 @@ fn only_the_template_and_hooks_are_copied_whatever_else_the_checkout_holds() {
     let tmp = tempfile::tempdir().unwrap();
     let dest = tempfile::tempdir().unwrap();
     let terminal = new_in_a_terminal(dest.path(), tmp.path());
-    // Waiting at the question, generation has made every copy it makes.
+    // Waiting at a question, generation has made every copy it makes.
     let copied = files_below(tmp.path());
     assert!(
         copied
@@ -570,11 +563,16 @@ fn in_a_terminal_new_asks_in_the_cli_order_and_a_decline_removes_the_dest_it_cre
         ("URL of the Next.js app", ENTER.to_string()),
         ("URL of the backend", ENTER.to_string()),
         ("SQLite database", ENTER.to_string()),
-        ("Generate this project?", "n".to_string()),
     ] {
         terminal.expect(question);
         terminal.send(&keys);
     }
+    for question in terminal::later_questions() {
+        terminal.expect(&question);
+        terminal.send(ENTER);
+    }
+    terminal.expect("Generate this project?");
+    terminal.send("n");
     let (exit, screen) = terminal.finish();
     assert_eq!(exit, 1, "{screen}");
     assert!(

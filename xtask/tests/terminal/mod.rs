@@ -175,3 +175,37 @@ pub fn plain(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// The questions the template asks after the database URL (e.g. optional features), in the order of
+/// template/cargo-generate.toml: the first line of each prompt. The product's six questions (architecture,
+/// backend, database, frontend_url, backend_url, database_url) are the ones the order tests spell out.
+pub fn later_questions() -> Vec<String> {
+    const SPELLED_OUT: [&str; 6] = [
+        "architecture",
+        "backend",
+        "database",
+        "frontend_url",
+        "backend_url",
+        "database_url",
+    ];
+    let config = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../template/cargo-generate.toml"),
+    )
+    .unwrap();
+    let mut questions = Vec::new();
+    let mut current: Option<&str> = None;
+    for line in config.lines() {
+        if line.starts_with('[') {
+            current = line
+                .trim_end_matches(']')
+                .rsplit_once(".placeholders.")
+                .map(|(_, name)| name)
+                .filter(|name| !SPELLED_OUT.contains(name));
+        } else if let (Some(_), Some(prompt)) = (current, line.strip_prefix("prompt = ")) {
+            let first_line = prompt.trim_start_matches('"').lines().next().unwrap_or("");
+            questions.push(first_line.trim_end_matches('"').to_string());
+            current = None;
+        }
+    }
+    questions
+}
