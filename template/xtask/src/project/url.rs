@@ -1,8 +1,8 @@
 //! URLs as they may be shown: the one place that decides which parts of a database URL are secret.
 //!
-//! Every message, log line and rendered file that shows a URL goes through [`redact`]. The cargo-generate
-//! hook (`hooks/pre.rhai`) renders committed files with the same rule; a test renders
-//! [`REDACTION_CASES`] through it so the two cannot drift.
+//! Every message and log line that shows a URL goes through [`redact`]. Rendered files cannot call Rust:
+//! the cargo-generate hooks apply the same rule from `hooks/url.rhai`, and xtask/tests/redaction.rs renders
+//! every entry of [`REDACTION_CASES`] through the real template so the two cannot drift.
 
 /// Query parameters whose values are credentials (compared case-insensitively).
 const SECRET_PARAMS: &[&str] = &[
