@@ -14,7 +14,7 @@ export type SentMail = Mail & { sentAt: string };
 
 /** The folder development mail is written to. */
 export function mailDir(): string {
-  return resolve(process.env.MAIL_DIR || ".mail");
+  return resolve(/*turbopackIgnore: true*/ process.env.MAIL_DIR || ".mail");
 }
 
 let smtp: { url: string; transporter: Transporter } | undefined;
@@ -40,7 +40,7 @@ export async function sendMail(mail: Mail): Promise<void> {
   const dir = mailDir();
   await mkdir(/*turbopackIgnore: true*/ dir, { recursive: true });
   // Sortable by time, unique across concurrent sends.
-  const file = join(dir, `${sent.sentAt.replace(/[:.]/g, "-")}-${randomUUID()}.json`);
+  const file = join(/*turbopackIgnore: true*/ dir, `${sent.sentAt.replace(/[:.]/g, "-")}-${randomUUID()}.json`);
   await writeFile(/*turbopackIgnore: true*/ file, JSON.stringify(sent, null, 2) + "\n", { mode: 0o600 });
   console.log(`[mail] ${mail.subject} -> ${mail.to}: ${mail.url} (no SMTP_URL: written to ${file})`);
 }
@@ -54,7 +54,7 @@ export async function listMail(): Promise<SentMail[]> {
     return [];
   }
   const mails = await Promise.all(
-    names.map(async (name) => JSON.parse(await readFile(/*turbopackIgnore: true*/ join(mailDir(), name), "utf8")) as SentMail),
+    names.map(async (name) => JSON.parse(await readFile(/*turbopackIgnore: true*/ join(/*turbopackIgnore: true*/ mailDir(), name), "utf8")) as SentMail),
   );
   return mails.sort((a, b) => b.sentAt.localeCompare(a.sentAt));
 }
