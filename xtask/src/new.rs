@@ -20,7 +20,11 @@ pub fn run(cmd: flags::New) -> anyhow::Result<()> {
     choices.frontend_url = cmd.frontend_url;
     choices.backend_url = cmd.backend_url;
     choices.database_url = cmd.database_url;
-    choices.auth_flows = cmd.auth_flows.as_deref().map(AuthFlows::parse).transpose()?;
+    choices.auth_flows = cmd
+        .auth_flows
+        .as_deref()
+        .map(AuthFlows::parse)
+        .transpose()?;
 
     // cargo-generate copies the template into the temp folder and a signal skips its cleanup: give this run a
     // temp folder of its own, removed on success, failure and interrupt alike.

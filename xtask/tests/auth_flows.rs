@@ -94,3 +94,110 @@ fn the_cli_refuses_an_unknown_flow_naming_the_valid_ones() {
         "nothing was rendered"
     );
 }
+
+/// One SMTP session on 127.0.0.1: answers every command and returns the `MAIL FROM`/`RCPT TO` lines and the
+/// message data.
+fn smtp_sink() -> (u16, std::thread::JoinHandle<(Vec<String>, String)>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let session = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut out = stream.try_clone().unwrap();
+        let (mut envelope, mut data, mut in_data) = (Vec::new(), String::new(), false);
+        out.write_all(b"220 sink\r\n").unwrap();
+        for line in BufReader::new(stream).lines() {
+            let line = line.unwrap();
+            if in_data {
+                if line == "." {
+                    in_data = false;
+                    out.write_all(b"250 OK\r\n").unwrap();
+                } else {
+                    data.push_str(&line);
+                    data.push('\n');
+                }
+                continue;
+            }
+            let command = line.get(..4).unwrap_or("").to_ascii_uppercase();
+            match command.as_str() {
+                "MAIL" | "RCPT" => envelope.push(line.clone()),
+                "DATA" => in_data = true,
+                _ => {}
+            }
+            let reply: &[u8] = match command.as_str() {
+                "DATA" => b"354 go on\r\n",
+                "QUIT" => b"221 bye\r\n",
+                _ => b"250 OK\r\n",
+            };
+            out.write_all(reply).unwrap();
+            if command == "QUIT" {
+                break;
+            }
+        }
+        (envelope, data)
+    });
+    (port, session)
+}
+
+#[test]
+fn mail_is_a_json_file_and_a_log_line_without_smtp_url_and_goes_by_smtp_with_it() {
+    let test = support::TestProject::new(&support::monolithic(Database::Sqlite));
+    let mail_dir = tempfile::tempdir().unwrap();
+    let send = |env: &str| {
+        test.node_eval(&format!(
+            r#"{env}
+            process.env.MAIL_DIR = {dir:?};
+            const {{ sendMail, linkMail }} = await import("./src/lib/mail.ts");
+            await sendMail(linkMail("ada@example.com", "Reset your password", "Open it:", "http://localhost:3000/r?t=1&x=<2>"));"#,
+            dir = mail_dir.path().display().to_string()
+        ))
+    };
+
+    let log = send("delete process.env.SMTP_URL;");
+    assert!(
+        log.contains(
+            "[mail] Reset your password -> ada@example.com: http://localhost:3000/r?t=1&x=<2>"
+        ),
+        "the link is in the server log: {log}"
+    );
+    let files: Vec<_> = std::fs::read_dir(mail_dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let mail: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+    assert_eq!(mail["to"], "ada@example.com");
+    assert_eq!(mail["subject"], "Reset your password");
+    assert_eq!(mail["url"], "http://localhost:3000/r?t=1&x=<2>");
+    assert!(
+        mail["text"]
+            .as_str()
+            .unwrap()
+            .contains("http://localhost:3000/r?t=1&x=<2>")
+    );
+    assert!(
+        mail["html"]
+            .as_str()
+            .unwrap()
+            .contains("r?t=1&amp;x=&lt;2>"),
+        "{mail}"
+    );
+    assert!(mail["sentAt"].as_str().unwrap().ends_with('Z'), "{mail}");
+
+    let (port, session) = smtp_sink();
+    send(&format!(
+        r#"process.env.SMTP_URL = "smtp://127.0.0.1:{port}"; process.env.MAIL_FROM = "App <app@example.com>";"#
+    ));
+    let (envelope, data) = session.join().unwrap();
+    assert_eq!(
+        envelope,
+        ["MAIL FROM:<app@example.com>", "RCPT TO:<ada@example.com>"]
+    );
+    assert!(data.contains("Subject: Reset your password"), "{data}");
+    assert_eq!(
+        std::fs::read_dir(mail_dir.path()).unwrap().count(),
+        1,
+        "with SMTP_URL nothing more is written to the mail folder"
+    );
+}

@@ -211,7 +211,8 @@ backend = "http://localhost:8000"
         assert!(manifest.uses_jwt());
         // Written before auth_flows existed: none.
         assert_eq!(manifest.auth_flows.to_list(), "none");
-        let with_flows = SEPARATE.replace("database = ", "auth_flows = \"reset,github\"\ndatabase = ");
+        let with_flows =
+            SEPARATE.replace("database = ", "auth_flows = \"reset,github\"\ndatabase = ");
         let flows = Manifest::parse(&with_flows).unwrap().auth_flows;
         assert_eq!(flows.to_list(), "reset,github");
     }
