@@ -218,12 +218,27 @@ fn confirm(question: &str) -> anyhow::Result<bool> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 
+/// `npm view SPEC FIELD`; an empty string when no release matches (npm answers E404 then).
 fn npm_view(node: &Node, dir: &Path, spec: &str, field: &str) -> anyhow::Result<String> {
     let mut npm = node.command("npm");
     npm.args(["view", spec, field, "--json"]).current_dir(dir);
-    let out = run_checked(&mut npm, &format!("npm view {spec} {field}"))?;
+    let output = npm
+        .output()
+        .with_context(|| format!("cannot run npm view {spec}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        if stdout.contains("E404") {
+            return Ok(String::new());
+        }
+        bail!(
+            "npm view {spec} {field} failed ({}): {}{}",
+            output.status,
+            stdout.trim(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
     let value: serde_json::Value =
-        serde_json::from_str(out.trim()).unwrap_or(serde_json::Value::Null);
+        serde_json::from_str(stdout.trim()).unwrap_or(serde_json::Value::Null);
     Ok(match value {
         serde_json::Value::String(s) => s,
         // A range matches several releases: npm lists them oldest first.
@@ -237,14 +252,20 @@ fn npm_view(node: &Node, dir: &Path, spec: &str, field: &str) -> anyhow::Result<
 }
 
 /// The `auth` CLI release for a better-auth release: the same number when published, else the newest of
-/// the same minor (the two are released together but not always with the same patch number).
+/// the same minor not newer than it (the two are released together but not always with the same patch
+/// number; the CLI migrates with its own nested better-auth, which must not be ahead of the app's).
 fn cli_version(node: &Node, dir: &Path, target: &str) -> anyhow::Result<String> {
     let same = npm_view(node, dir, &format!("auth@{target}"), "version")?;
     if !same.is_empty() {
         return Ok(same);
     }
     let (major, minor, _) = parse_version(target).context("target is a version")?;
-    let newest = npm_view(node, dir, &format!("auth@~{major}.{minor}.0"), "version")?;
+    let newest = npm_view(
+        node,
+        dir,
+        &format!("auth@>={major}.{minor}.0 <={target}"),
+        "version",
+    )?;
     if newest.is_empty() {
         bail!("no `auth` CLI release for better-auth {major}.{minor}.x on the registry");
     }
