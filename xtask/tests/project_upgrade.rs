@@ -71,7 +71,7 @@ fn node(dir: &Path, code: &str, env: &[(&str, String)]) -> String {
 }
 
 fn npm(dir: &Path, args: &[&str]) {
-    let status = Command::new(support::node_bin().join("npm"))
+    let status = Command::new("npm")
         .args(args)
         .current_dir(dir)
         .env("PATH", support::path_env())
