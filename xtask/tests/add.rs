@@ -535,6 +535,18 @@ fn cache_components_pages_opt_out_of_instant_navigation_and_old_node_types_are_r
         "{}",
         page.after
     );
+    let mail = plan
+        .changes
+        .iter()
+        .find(|c| c.path == Path::new("src/app/dev/mail/page.tsx"));
+    if let Some(mail) = mail {
+        assert!(!mail.after.contains("force-dynamic"), "{}", mail.after);
+        assert!(
+            mail.after.ends_with("export const instant = false;\n"),
+            "{}",
+            mail.after
+        );
+    }
     let sign_in = plan
         .changes
         .iter()

@@ -11,24 +11,12 @@ use anyhow::Context;
 use super::detect::App;
 use super::plan::Plan;
 
-/// The template's frontend files `add` brings along, relative to the rendered `frontend/src/`. Files a
-/// combination does not have (the API interceptor in a monolithic project) are absent from the render.
-const FILES: [&str; 15] = [
-    "lib/auth.ts",
-    "lib/auth-client.ts",
-    "lib/api-interceptor.ts",
-    "app/api/auth/[...all]/route.ts",
-    "app/api/me/route.ts",
-    "app/(auth)/layout.tsx",
-    "app/(auth)/sign-in/page.tsx",
-    "app/(auth)/sign-up/page.tsx",
-    "app/dashboard/page.tsx",
-    "components/sign-in-form.tsx",
-    "components/sign-up-form.tsx",
-    "components/sign-out-button.tsx",
-    "components/profile-card.tsx",
-    "components/backend-notes.tsx",
-    "proxy.ts",
+/// The rendered `frontend/src/` files that are the app's own shell, not Better Auth's: never brought along.
+const APP_SHELL: [&str; 4] = [
+    "app/layout.tsx",
+    "app/page.tsx",
+    "app/globals.css",
+    "app/icon.svg",
 ];
 
 /// The template's import alias for `frontend/src/`.
@@ -37,11 +25,16 @@ const TEMPLATE_ALIAS: &str = "@/";
 /// Adds the frontend changes for `app` to `plan`, from the rendered project's `frontend/` folder.
 pub fn plan(app: &App, rendered: &Path, plan: &mut Plan) -> anyhow::Result<()> {
     let routes = existing_routes(&app.root, &app.app_dir());
-    for file in FILES {
-        let source = rendered.join("src").join(file);
-        if !source.is_file() {
+    // Every file `new` writes into frontend/src/ for these choices (one source: a file the template gains
+    // comes along without a list here), except the app's shell.
+    let mut files = Vec::new();
+    list_files(&rendered.join("src"), Path::new(""), &mut files)?;
+    files.sort();
+    for file in files.iter().map(String::as_str) {
+        if APP_SHELL.contains(&file) {
             continue;
         }
+        let source = rendered.join("src").join(file);
         let text = std::fs::read_to_string(&source)
             .with_context(|| format!("cannot read {}", source.display()))?;
         if file == "proxy.ts" {
@@ -50,8 +43,8 @@ pub fn plan(app: &App, rendered: &Path, plan: &mut Plan) -> anyhow::Result<()> {
         }
         let destination = app.src_dir.join(file);
         let mut text = with_app_imports(app, &destination, &text);
-        if app.cache_components && reads_the_session(&text) {
-            text.push_str(INSTANT_OPT_OUT);
+        if app.cache_components {
+            text = for_cache_components(&text);
         }
         let before = read_if_exists(&app.root.join(&destination))?;
         if before.as_deref() == Some(text.as_str()) {
@@ -125,9 +118,38 @@ fn plan_gitignore(app: &App, rendered: &Path, plan: &mut Plan) -> anyhow::Result
 /// any `<Suspense>`: allow it to block on the server instead of failing the build.
 const INSTANT_OPT_OUT: &str = "\n// Cache Components is on in this app: this page reads the session (a request header) before rendering, so\n// it may block on the server instead of prerendering a static shell.\nexport const instant = false;\n";
 
-/// A page (not a route handler) that reads the request's headers on the server.
-fn reads_the_session(text: &str) -> bool {
-    text.contains("export default") && text.contains("await headers()")
+/// The segment config Cache Components refuses ("not compatible with `nextConfig.cacheComponents`").
+const FORCE_DYNAMIC: &str = "export const dynamic = \"force-dynamic\";";
+
+/// A page as Cache Components accepts it: `force-dynamic` (and the comment right above it) removed, and
+/// pages that read the request or were force-dynamic allowed to block.
+fn for_cache_components(text: &str) -> String {
+    let mut lines: Vec<&str> = text.lines().collect();
+    let forced = match lines.iter().position(|line| line.trim() == FORCE_DYNAMIC) {
+        Some(at) => {
+            let mut start = at;
+            while start > 0 && lines[start - 1].trim_start().starts_with("//") {
+                start -= 1;
+            }
+            let end = if lines.get(at + 1).is_some_and(|line| line.trim().is_empty()) {
+                at + 2
+            } else {
+                at + 1
+            };
+            lines.drain(start..end);
+            true
+        }
+        None => false,
+    };
+    let mut out = lines.join("\n");
+    if text.ends_with('\n') {
+        out.push('\n');
+    }
+    let reads_request = text.contains("export default") && text.contains("await headers()");
+    if forced || reads_request {
+        out.push_str(INSTANT_OPT_OUT);
+    }
+    out
 }
 
 /// Next 16 names the request hook `proxy.ts`; Next 15 calls it `middleware.ts` with a `middleware` export.
@@ -502,6 +524,22 @@ fn insert_entries(
         out.push('\n');
     }
     out
+}
+
+/// The files below `dir`, as `/`-separated paths relative to it.
+fn list_files(dir: &Path, relative: &Path, out: &mut Vec<String>) -> anyhow::Result<()> {
+    let entries = std::fs::read_dir(dir.join(relative))
+        .with_context(|| format!("cannot read {}", dir.join(relative).display()))?;
+    for entry in entries {
+        let entry = entry?;
+        let relative = relative.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            list_files(dir, &relative, out)?;
+        } else {
+            out.push(relative.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    Ok(())
 }
 
 fn read_if_exists(path: &Path) -> anyhow::Result<Option<String>> {

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, bail};
-use project_xtask::project::{Architecture, Database};
+use project_xtask::project::{Architecture, AuthFlows, Database};
 
 use crate::combination::{Choices, architecture_name};
 use crate::flags;
@@ -102,6 +102,11 @@ pub fn decide(
     database_url: Option<String>,
 ) -> anyhow::Result<Decision> {
     let mut choices = given;
+    // The optional flows (password reset, verification, social sign-in) need mail or provider settings an
+    // existing app has its own answers for: `add` brings the core only.
+    if choices.auth_flows.is_none() {
+        choices.auth_flows = Some(AuthFlows::parse("none")?);
+    }
     let found = match choices.architecture {
         Some(Architecture::Monolithic) => None,
         _ => backend::detect(&app.root, backend_dir),
