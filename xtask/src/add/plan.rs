@@ -172,8 +172,7 @@ mod tests {
         };
         assert_eq!(
             unified_diff(&created),
-            "--- /dev/null\n+++ b/src/lib/auth.ts\n@@ -1,0 +1,2 @@\n+a\n+b\n"
-                .replace("-1,0", "-0,0")
+            "--- /dev/null\n+++ b/src/lib/auth.ts\n@@ -0,0 +1,2 @@\n+a\n+b\n"
         );
         let appended = Change {
             path: ".env".into(),
