@@ -47,6 +47,13 @@ pub fn select(flags: &flags::E2e) -> anyhow::Result<Vec<Choices>> {
         .as_deref()
         .map(AuthFlows::parse)
         .transpose()?;
+    ensure!(
+        flags.browser
+            || !auth_flows
+                .as_ref()
+                .is_some_and(|flows| flows.contains(AuthFlow::Verification)),
+        "--auth-flows with verification needs --browser: sign-up then starts no session, so only the browser (following the emailed link) can prove sign-in"
+    );
     let pool = if flags.all || filtering {
         Choices::all()
     } else {
@@ -174,10 +181,12 @@ fn run_steps(
             Ok(())
         })?;
         let origin = choices.frontend_url.as_deref().unwrap_or_default();
+        let flows = &project.manifest.auth_flows;
+        // With verification, sign-up starts no session: auth-flows.mjs proves sign-up (through the emailed
+        // link) instead of sign-up-flow.mjs and the HTTP proof below.
+        let verification = flows.contains(AuthFlow::Verification);
         if browser {
-            let flows = &project.manifest.auth_flows;
-            // With verification, sign-up does not sign in: auth-flows.mjs proves that sign-up instead.
-            if !flows.contains(AuthFlow::Verification) {
+            if !verification {
                 step(steps, "browser (headless Chromium)", || {
                     crate::browser::sign_up_flow(origin, &choices, &work.path().join("browser.log"))
                 })?;
@@ -192,6 +201,9 @@ fn run_steps(
                     )
                 })?;
             }
+        }
+        if verification {
+            return Ok(());
         }
         let client = Client::new(&frontend_url, origin);
         match choices.backend {
