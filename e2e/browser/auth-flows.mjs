@@ -3,7 +3,8 @@
 // - verification: sign-up -> "check your email" -> sign-in refused (EMAIL_NOT_VERIFIED) with a resend offer ->
 //   the emailed link -> the dashboard, signed in.
 // - reset: a signed-in user, plus a second session elsewhere -> "Forgot password?" -> the emailed link ->
-//   a new password -> the old password is refused, the new one signs in, the other session is revoked.
+//   a new password -> the old password is refused, the new one signs in, the other session is revoked;
+//   then more sign-ins until the rate limiter answers 429, which must be the 6th of the minute.
 // Prints one JSON line with what it saw; exits non-zero on any miss.
 //
 // usage: node auth-flows.mjs <app origin> <mail dir> <flows, e.g. reset or verification,reset> <screenshot.png>
@@ -39,22 +40,13 @@ async function mailTo(to, subject) {
   throw new Error(`no "${subject}" mail to ${to} in ${mailDir}`);
 }
 
-async function submitSignIn(page, email, password) {
+let signInAttempts = 0;
+async function signIn(page, email, password) {
+  signInAttempts++;
   await page.goto(`${origin}/sign-in`);
   await page.fill('input[name="email"]', email);
   await page.fill('input[name="password"]', password);
   await page.click('button[type="submit"]');
-}
-
-// Better Auth's rate limiter (on in production: 3 sign-ins per 10 s per address) answers 429 to a quick
-// series of sign-ins from one address, as this script makes: wait out the window once and try again.
-async function signIn(page, email, password) {
-  await submitSignIn(page, email, password);
-  const outcome = await signInOutcome(page);
-  if (!outcome?.startsWith("Too many requests")) return outcome;
-  seen.rateLimited = (seen.rateLimited ?? 0) + 1;
-  await new Promise((resolve) => setTimeout(resolve, 10000));
-  await submitSignIn(page, email, password);
   return signInOutcome(page);
 }
 
@@ -132,6 +124,15 @@ try {
     const otherSession = await otherPage.evaluate(async () => (await fetch("/api/auth/get-session")).json());
     seen.otherSessionRevoked = otherSession === null;
     if (!seen.otherSessionRevoked) throw new Error("the other session survived the password reset");
+    // The rate limiter (production): 5 sign-ins per minute per address and path; the 6th answers 429.
+    const statuses = [];
+    page.on("response", (response) => {
+      if (response.url().endsWith("/api/auth/sign-in/email")) statuses.push(response.status());
+    });
+    const before = signInAttempts;
+    while (signInAttempts < before + 6 && !statuses.includes(429)) await signIn(page, email, "wrong-password-here");
+    seen.signInsBefore429 = statuses.includes(429) ? signInAttempts - 1 : null;
+    if (seen.signInsBefore429 !== 5) throw new Error(`expected 429 on the 6th sign-in of the minute, statuses ${statuses}`);
     // The link works once.
     await page.goto(mail.url);
     await page.waitForURL("**/reset-password?*error=INVALID_TOKEN*", { timeout: 20000 });
