@@ -317,7 +317,10 @@ pub fn run(cmd: flags::Lockfiles) -> anyhow::Result<()> {
                 .variant(&choices)
                 .expect("a rendering has the package");
             eprintln!("==> {locks_dir}/{name}");
-            let project = crate::generate::generate(&choices, work.path())?;
+            // One folder per package: two packages may resolve in projects of the same name.
+            let dest = work.path().join(package.name());
+            std::fs::create_dir_all(&dest)?;
+            let project = crate::generate::generate(&choices, &dest)?;
             let lock = package.resolve(&project)?;
             std::fs::write(locks.join(&name), lock)
                 .with_context(|| format!("cannot write {locks_dir}/{name}"))?;
