@@ -45,6 +45,11 @@ fn auth_overhead_has_every_figure_per_backend() {
 #[test]
 fn auth_overhead_has_the_peer_of_every_backend_from_the_same_run() {
     let results = results();
+    let load = &results["auth_overhead"]["load_average"];
+    assert!(
+        load["start"].is_f64() && load["end"].is_f64(),
+        "auth_overhead.load_average (how busy the machine was) is missing: {load}"
+    );
     for backend in ["fastapi", "express", "axum"] {
         let context = format!("auth_overhead.{backend}");
         let ours = &results["auth_overhead"][backend];

@@ -78,6 +78,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<Value> {
         )),
     );
     object.insert("duration_s".into(), json!(settings.duration_s));
+    let load_at_start = load_average();
     for &backend in &settings.backends {
         let name = backend::name(backend);
         eprintln!("  -> {name}");
@@ -85,7 +86,22 @@ pub fn run(settings: &Settings) -> anyhow::Result<Value> {
             .with_context(|| format!("auth overhead of the {name} backend and its peer"))?;
         object.insert(name.into(), value);
     }
+    // Other work on the machine is the main source of noise: the reader sees how busy it was.
+    object.insert(
+        "load_average".into(),
+        json!({"start": load_at_start, "end": load_average()}),
+    );
     Ok(Value::Object(object))
+}
+
+/// The 1-minute load average (/proc/loadavg), when the OS has one.
+fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// How many slices each load is split into, and their seconds.
@@ -361,8 +377,42 @@ pub fn markdown(value: &Value) -> String {
          - Targets: one token ≤ {ONE_TOKEN_VS_FLOOR_MAX} × floor (a verified-token cache); distinct tokens ≤ \
          {DISTINCT_VS_PEER_MAX} × the peer's added µs (no slower than the usual setup); {JWKS_FETCHES_PER_RUN} \
          JWKS fetch per run (the peers' fetches are shown beside ours).\n\n\
-         Median (min–max) over runs.\n\n{}\n\
+         {}Median (min–max) over runs.\n\n{}\n\
          Command: `{COMMAND}` (`--runs N`, `--duration SECONDS`, `--backend NAME` for one backend)\n",
+        load_note(value),
         summary::tables(value)
     )
+}
+
+/// How busy the machine was during the part, when it was recorded.
+fn load_note(value: &Value) -> String {
+    let (Some(start), Some(end)) = (
+        value["load_average"]["start"].as_f64(),
+        value["load_average"]["end"].as_f64(),
+    ) else {
+        return String::new();
+    };
+    format!(
+        "Machine load: 1-minute load average {start:.2} at the start of the part and {end:.2} at its end \
+         (other work shared the cores; the larger it is, the noisier the figures, which is why ours and the \
+         peer take turns within each run).\n\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_says_how_busy_the_machine_was() {
+        let busy = json!({"load": "wrk", "load_average": {"start": 6.37, "end": 4.8}});
+        assert!(
+            markdown(&busy)
+                .contains("load average 6.37 at the start of the part and 4.80 at its end"),
+            "{}",
+            markdown(&busy)
+        );
+        assert!(!markdown(&json!({"load": "wrk"})).contains("Machine load"));
+        assert!(load_average().is_some_and(|load| load >= 0.0));
+    }
 }
