@@ -29,7 +29,8 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 fn template_config() -> toml::Table {
     // In template/, the folder it expands (see the comment at its top).
-    let text = std::fs::read_to_string(project_root().join("template/cargo-generate.toml")).unwrap();
+    let text =
+        std::fs::read_to_string(project_root().join("template/cargo-generate.toml")).unwrap();
     text.parse().unwrap()
 }
 
