@@ -7,12 +7,11 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
 
 use anyhow::{Context, ensure};
 use xtask::add::plan::Plan;
 
-use crate::case::{Outcome, run_logged};
+use crate::case::{Outcome, run_logged, step};
 use crate::http::Client;
 use crate::server::{Server, free_port};
 
@@ -50,18 +49,6 @@ pub fn run(browser: bool) -> Outcome {
         error: result.err(),
         logs,
     }
-}
-
-fn step<T>(
-    steps: &mut Vec<(String, f64)>,
-    name: &str,
-    work: impl FnOnce() -> anyhow::Result<T>,
-) -> anyhow::Result<T> {
-    eprintln!("  -> {name}");
-    let started = Instant::now();
-    let result = work();
-    steps.push((name.to_string(), started.elapsed().as_secs_f64()));
-    result.with_context(|| format!("step `{name}` failed"))
 }
 
 fn run_steps(

@@ -92,7 +92,7 @@ pub fn run(choices: &Choices, provider: &Provider, browser: bool) -> Outcome {
 }
 
 /// Runs `work` as a named, timed step of the case.
-fn step<T>(
+pub(crate) fn step<T>(
     steps: &mut Vec<(String, f64)>,
     name: &str,
     work: impl FnOnce() -> anyhow::Result<T>,
