@@ -639,6 +639,12 @@ fn cases() -> Vec<Case> {
             with(claims(), "email", json!(42)),
             refused(),
         ),
+        claims_case(
+            "null email",
+            "An email of null is not a string either: refused like any other non-string, not read as absent.",
+            with(claims(), "email", Value::Null),
+            refused(),
+        ),
     ]);
     cases.extend(origin_cases());
     cases
