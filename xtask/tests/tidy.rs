@@ -138,6 +138,28 @@ fn generated_xtask_source_is_plain_rust() {
 }
 
 #[test]
+fn generated_xtask_stops_in_one_line_outside_unix() {
+    // SETUP.md promises macOS, Linux and WSL 2, and one line elsewhere: the library is Unix-only as a whole
+    // (no half-compiled std::os::unix errors on Windows) and the binary's other `main` says where to run it.
+    let xtask = project_root().join("template/xtask/src");
+    let lib = std::fs::read_to_string(xtask.join("lib.rs")).unwrap();
+    assert!(
+        lib.contains("\n#![cfg(unix)]\n"),
+        "template/xtask/src/lib.rs must start with #![cfg(unix)]"
+    );
+    let main = std::fs::read_to_string(xtask.join("main.rs")).unwrap();
+    let other = main
+        .split("#[cfg(not(unix))]")
+        .nth(1)
+        .expect("template/xtask/src/main.rs needs a #[cfg(not(unix))] main");
+    assert!(
+        other.contains("WSL") && other.contains("ExitCode::FAILURE"),
+        "{other}"
+    );
+    assert_eq!(other.matches("eprintln!").count(), 1, "one line, then exit");
+}
+
+#[test]
 fn one_lockfile_per_variant_and_nothing_else() {
     // The frontend's and the Express backend's: each locks folder holds exactly its package's variants.
     for package in xtask::lockfiles::PACKAGES {

@@ -2,6 +2,10 @@
 //!
 //! Plain Rust with no template syntax: the template repository builds and tests this crate in place, and
 //! every generated project gets the same source. One module per command, each with a `run` function.
+//!
+//! Unix only (macOS, Linux, WSL 2): it starts process groups, sets file modes and signals children the Unix
+//! way. Elsewhere the crate is empty and the binary says so in one line (src/main.rs).
+#![cfg(unix)]
 
 pub mod credentials;
 pub mod dev;
