@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use project_xtask::project::EnvFile;
+
 use terminal::{DOWN, ENTER, Terminal};
 
 fn xtask_new(dest: &Path, args: &[&str]) -> Output {
@@ -277,13 +279,12 @@ fn a_trailing_slash_on_the_app_urls_is_accepted_and_dropped() {
     assert_eq!(env_value(&project.join("backend/.env"), "PORT"), "8100");
 }
 
+/// `key` in the env file at `path`, read as the project's own xtask reads it.
 fn env_value(path: &Path, key: &str) -> String {
-    std::fs::read_to_string(path)
+    EnvFile::load(path)
         .unwrap()
-        .lines()
-        .find_map(|line| line.strip_prefix(&format!("{key}=")))
+        .get(key)
         .unwrap_or_else(|| panic!("{} has no {key}", path.display()))
-        .to_string()
 }
 
 #[test]

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use project_xtask::project::EnvFile;
 use project_xtask::project::url::{MASK, REDACTION_CASES, redact};
 
 /// The database each URL is rendered with: one that accepts its form.
@@ -64,13 +65,12 @@ fn files_below(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// `key` in the env file at `path`, read as the project's own xtask reads it.
 fn env_value(path: &Path, key: &str) -> String {
-    std::fs::read_to_string(path)
+    EnvFile::load(path)
         .unwrap()
-        .lines()
-        .find_map(|line| line.strip_prefix(&format!("{key}=")))
+        .get(key)
         .unwrap_or_else(|| panic!("{} has no {key}", path.display()))
-        .to_string()
 }
 
 #[test]
