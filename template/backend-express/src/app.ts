@@ -35,14 +35,9 @@ export function createApp({ config, store, logger = consoleLogger(config.logLeve
   app.use(cors((req, callback) => callback(null, req.headers.origin === config.frontendUrl ? corsOptions : { origin: false })));
 
   app.use(healthRouter());
-  // Authenticate before parsing the body: an anonymous client gets 401 whatever it sends.
-  app.use(
-    "/api",
-    requireBearerToken(createTokenVerifier(config, logger), logger),
-    express.json({ limit: "16kb" }),
-    meRouter(),
-    notesRouter(store),
-  );
+  // Authenticated before any body is parsed (the notes router parses its own): an anonymous client gets 401
+  // whatever it sends.
+  app.use("/api", requireBearerToken(createTokenVerifier(config, logger), logger), meRouter(), notesRouter(store));
 
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -4,6 +4,11 @@
 
 export class VerifiedTokenCache<T> {
   #entries = new Map<string, { value: T; expiresAtMs: number }>();
+  // The stored tokens in insertion order, as a ring: once it is full, the slot at #oldest names the next entry to
+  // drop. The Map is never iterated for that: V8 keeps a deleted entry's slot until the table is rebuilt, so
+  // reaching the oldest entry by iteration steps over thousands of them per insertion in a full cache.
+  #order: string[] = [];
+  #oldest = 0;
   #maxEntries: number;
 
   constructor(maxEntries = 10_000) {
@@ -27,17 +32,21 @@ export class VerifiedTokenCache<T> {
   /** Forgets every token, e.g. when the signing keys changed. */
   clear(): void {
     this.#entries.clear();
+    this.#order = [];
+    this.#oldest = 0;
   }
 
+  /** Keeps a verified token until its expiry; a full cache drops its oldest entry, in constant time. */
   set(token: string, value: T, expiresAtMs: number, now = Date.now()): void {
     if (now >= expiresAtMs) return;
-    // Map keeps insertion order, and Better Auth gives every token the same lifetime, so the oldest entry is the
-    // first to expire: expired entries at the front go, then the oldest while the cache is full. Only the front is
-    // looked at, O(1) per insertion however full the cache is (scanning every entry on each insertion would make a
-    // flood of new tokens cost more and more). An expired entry further in is never served (see get).
-    for (const [oldest, entry] of this.#entries) {
-      if (now < entry.expiresAtMs && this.#entries.size < this.#maxEntries) break;
-      this.#entries.delete(oldest);
+    if (!this.#entries.has(token)) {
+      if (this.#order.length < this.#maxEntries) {
+        this.#order.push(token);
+      } else {
+        this.#entries.delete(this.#order[this.#oldest] as string); // the ring is full: every slot is set
+        this.#order[this.#oldest] = token;
+        this.#oldest = (this.#oldest + 1) % this.#maxEntries;
+      }
     }
     this.#entries.set(token, { value, expiresAtMs });
   }

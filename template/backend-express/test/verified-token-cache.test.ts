@@ -23,7 +23,7 @@ test("an already expired token is not stored", () => {
   assert.equal(cache.size, 0);
 });
 
-test("bounded: expired entries at the front go first, then the oldest", () => {
+test("bounded: a full cache drops its oldest entry", () => {
   const cache = new VerifiedTokenCache<string>(2);
   cache.set("expiring", "1", 500, 0);
   cache.set("old", "2", 10_000, 0);
@@ -52,4 +52,39 @@ test("a flood of new tokens keeps the size bounded and the newest tokens", () =>
   assert.equal(cache.get("token-9899", 0), undefined);
   assert.equal(cache.get("token-9900", 0), 9_900);
   assert.equal(cache.get("token-9999", 0), 9_999);
+});
+
+test("a token stored twice takes one place", () => {
+  const cache = new VerifiedTokenCache<string>(2);
+  cache.set("a", "1", 10_000, 0);
+  cache.set("a", "1", 10_000, 0);
+  cache.set("b", "2", 10_000, 0);
+  assert.equal(cache.get("a", 0), "1");
+  assert.equal(cache.get("b", 0), "2");
+});
+
+test("after clear() the cache fills up to its bound again", () => {
+  const cache = new VerifiedTokenCache<number>(3);
+  for (let i = 0; i < 5; i++) cache.set(`old-${i}`, i, 10_000, 0);
+  cache.clear();
+  for (let i = 0; i < 3; i++) cache.set(`new-${i}`, i, 10_000, 0);
+  assert.equal(cache.size, 3);
+  assert.equal(cache.get("new-0", 0), 0);
+});
+
+// A flood of new tokens must not cost more per token once the cache is full (no scan over dropped entries).
+test("inserting into a full cache costs what inserting into a filling one does", () => {
+  const size = 20_000;
+  const tokens = Array.from({ length: 3 * size }, (_, i) => `token-${i}`);
+  const timed = (cache: VerifiedTokenCache<number>, from: number, to: number) => {
+    const startedAt = performance.now();
+    for (let i = from; i < to; i++) cache.set(tokens[i] as string, i, 10_000, 0);
+    return (performance.now() - startedAt) / (to - from);
+  };
+  timed(new VerifiedTokenCache<number>(size), 0, 3 * size); // compiles both paths before anything is timed
+  const cache = new VerifiedTokenCache<number>(size);
+  const filling = timed(cache, 0, size);
+  const full = timed(cache, size, 3 * size);
+  assert.equal(cache.size, size);
+  assert.ok(full < 4 * filling, `${(full * 1000).toFixed(2)} µs per insertion when full, ${(filling * 1000).toFixed(2)} µs when filling`);
 });

@@ -1,7 +1,7 @@
 // The user-scoped resource: every query is filtered by the token's subject, so a user can neither list nor
 // delete someone else's notes (a foreign note answers 404, exactly like a missing one: no existence oracle).
 import { randomUUID } from "node:crypto";
-import { Router } from "express";
+import express, { Router } from "express";
 import { currentUser } from "../auth.ts";
 import type { Note, NotesStore } from "../db/store.ts";
 
@@ -15,7 +15,8 @@ export function notesRouter(store: NotesStore): Router {
     res.json(notes.map(toJson));
   });
 
-  router.post("/notes", async (req, res) => {
+  // Only this route reads a body.
+  router.post("/notes", express.json({ limit: "16kb" }), async (req, res) => {
     const text = noteText(req.body);
     if (text === undefined) {
       res.status(422).json({ detail: `"text" must be a string of 1 to ${MAX_TEXT_CHARS} characters` });
