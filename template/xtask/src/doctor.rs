@@ -1,10 +1,11 @@
 //! `cargo xtask doctor`: diagnoses the classic Better Auth failures without changing anything. Each
 //! check in `doctor/` is a pure function of file contents and env values; this module gathers them.
 
-mod backend;
+pub(crate) mod backend;
 mod finding;
 mod frontend;
 mod http_get;
+mod mail;
 mod ports;
 mod secrets;
 mod typescript;
@@ -120,6 +121,9 @@ pub fn diagnose(project: &Project) -> Vec<Finding> {
         )),
     }
     findings.extend(schema_and_keys(project));
+    if project.manifest.auth_flows.sends_mail() {
+        findings.extend(mail::transport(&mail_settings(&env)));
+    }
 
     if let Some(backend) = project.manifest.backend {
         findings.extend(backend_findings(project, backend, &env));
@@ -299,6 +303,22 @@ fn backend_findings(project: &Project, backend: Backend, env: &EnvFile) -> Vec<F
         findings.extend(versions::python(version));
     }
     findings
+}
+
+/// The app reads these from its environment first, then frontend/.env (as Next.js does).
+fn mail_settings(env: &EnvFile) -> mail::MailSettings {
+    let setting = |key: &str| {
+        std::env::var(key)
+            .ok()
+            .filter(|value| !value.is_empty())
+            .or_else(|| env.get_non_empty(key))
+    };
+    mail::MailSettings {
+        smtp_url: setting("SMTP_URL"),
+        mail_from: setting("MAIL_FROM"),
+        mail_dir: setting("MAIL_DIR"),
+        production: setting("NODE_ENV").as_deref() == Some("production"),
+    }
 }
 
 fn tool_versions(project: &Project) -> Vec<Finding> {

@@ -3,29 +3,37 @@
 
 use super::finding::{Finding, Severity};
 
-/// The port a URL reaches: the explicit one, or the scheme's default. `Err` says why it is invalid.
-pub fn port_of(url: &str) -> Result<u16, String> {
+/// A URL's scheme, host and explicit port (`None` when it names none). `Err` says why it is invalid.
+pub fn parts(url: &str) -> Result<(String, String, Option<u16>), String> {
     let (scheme, rest) = url
         .trim()
         .split_once("://")
-        .ok_or_else(|| "it has no scheme (expected http://host:port)".to_string())?;
+        .ok_or_else(|| "it has no scheme (expected SCHEME://HOST[:PORT])".to_string())?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     // An IPv6 literal (`[::1]:3000`) has colons of its own.
-    let after_host = match host_port.strip_prefix('[') {
-        Some(v6) => v6.split_once(']').map_or("", |(_, after)| after),
-        None => host_port.find(':').map_or("", |i| &host_port[i..]),
+    let (host, after_host) = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split_once(']').unwrap_or((v6, "")),
+        None => host_port.split_at(host_port.find(':').unwrap_or(host_port.len())),
     };
-    match after_host.strip_prefix(':') {
-        None | Some("") => match scheme.to_ascii_lowercase().as_str() {
-            "http" => Ok(80),
-            "https" => Ok(443),
-            other => Err(format!("`{other}` has no default port")),
-        },
+    let port = match after_host.strip_prefix(':') {
+        None | Some("") => None,
         Some(port) => match port.parse::<u32>() {
-            Ok(port @ 1..=65535) => Ok(port as u16),
-            _ => Err(format!("`{port}` is not a port (1-65535)")),
+            Ok(port @ 1..=65535) => Some(port as u16),
+            _ => return Err(format!("`{port}` is not a port (1-65535)")),
         },
+    };
+    Ok((scheme.to_ascii_lowercase(), host.to_string(), port))
+}
+
+/// The port a URL reaches: the explicit one, or the scheme's default. `Err` says why it is invalid.
+pub fn port_of(url: &str) -> Result<u16, String> {
+    let (scheme, _host, port) = parts(url)?;
+    match (port, scheme.as_str()) {
+        (Some(port), _) => Ok(port),
+        (None, "http") => Ok(80),
+        (None, "https") => Ok(443),
+        (None, other) => Err(format!("`{other}` has no default port")),
     }
 }
 
