@@ -103,14 +103,14 @@ pub fn markdown(value: &Value) -> String {
          From an empty folder to the first authenticated 200 — the backend's `/api/me` with a Bearer token \
          for separate, the route handler's `/api/me` with the session cookie for monolithic — on the default \
          database (SQLite), warm package caches (npm, uv, cargo registry; a fresh cargo target folder, so \
-         axum compiles from scratch), no manual step, along the README's path: `cargo xtask new` \
-         (`generate` through the library, then the project's own setup: `install` — the frontend's `npm ci` from \
-         its lockfile and the backend's packages in parallel —, `build` — axum's first compile; nothing else is built ahead —, `migrate`, \
-         `verify`), then `start` (the servers `cargo xtask dev` runs: `next dev` and the backend, until \
-         both listen) and `first_request` (sign up, mint a token, call the protected endpoint; includes \
-         `next dev` compiling those routes on first use). Not counted: compiling the project's own \
-         `cargo xtask` binary on its first use (once per project; `npm run dev` starts the same frontend \
-         without it). Seconds: total as median (min–max), steps as medians.\n\n{table}\n\
+         axum compiles from scratch), no manual step, along the README's path: `cargo xtask new`, timed as \
+         `generate` (through the library) and `setup` (the project's own setup: the frontend's `npm ci` from \
+         its lockfile and the backend's packages in parallel, axum's first compile, the secret, migrate, \
+         verify), then `build` (nothing in this mode: `next dev` compiles on demand), `start` (the servers \
+         `cargo xtask dev` runs: `next dev` and the backend, until both listen) and `first_request` (sign up, \
+         mint a token, call the protected endpoint; includes `next dev` compiling those routes on first use). \
+         Not counted: compiling this repository's and the project's `cargo xtask` binaries (the cold start \
+         below counts them). Seconds: total as median (min–max), steps as medians.\n\n{table}\n\
          Measured on this machine for other scaffolders (warm cache, same work): 54 s, 84 s and 105 s, each \
          needing 3–4 manual fixes.\n\n\
          Command: `cargo xtask bench --only first-200`\n"

@@ -172,7 +172,7 @@ fn journey(
 
 /// Sign up, then the protected endpoint: the backend's /api/me with a Bearer token from /api/auth/token,
 /// or the route handler's /api/me with the session cookie.
-fn first_request(client: &Client, backend: Option<&str>) -> anyhow::Result<User> {
+pub fn first_request(client: &Client, backend: Option<&str>) -> anyhow::Result<User> {
     let user = client.sign_up("first")?;
     let (status, body) = match backend {
         Some(backend) => {

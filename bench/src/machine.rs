@@ -43,6 +43,16 @@ pub fn describe() -> Value {
     })
 }
 
+/// The 1-minute load average (/proc/loadavg), when the OS has one: how busy the machine was during a run.
+pub fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
 /// The first line a tool prints about itself, or null when it is not installed.
 fn first_line(program: &str, args: &[&str]) -> Value {
     let Ok(output) = Command::new(program).args(args).output() else {

@@ -3,6 +3,7 @@
 //! Better Auth's JWTs costs each backend — and writes bench/results.json and BENCHMARKS.md.
 
 mod auth_overhead;
+mod cold_start;
 mod first_200;
 mod flags;
 mod generation;
@@ -39,7 +40,7 @@ pub struct Part {
 /// The part `--backend` applies to.
 const AUTH: &str = "auth";
 
-pub const PARTS: [Part; 4] = [
+pub const PARTS: [Part; 5] = [
     Part {
         name: "generation",
         key: "generation",
@@ -51,6 +52,12 @@ pub const PARTS: [Part; 4] = [
         key: "time_to_first_200",
         run: first_200::run,
         markdown: first_200::markdown,
+    },
+    Part {
+        name: "cold-start",
+        key: "cold_start",
+        run: cold_start::run,
+        markdown: cold_start::markdown,
     },
     Part {
         name: AUTH,

@@ -34,7 +34,7 @@ fn an_unknown_part_is_refused_with_the_list_of_parts() {
     let stderr = refused(&["--only", "speed"]);
     assert!(
         stderr.contains("unknown part `speed`")
-            && stderr.contains("generation, first-200, auth, token-reuse"),
+            && stderr.contains("generation, first-200, cold-start, auth, token-reuse"),
         "{stderr}"
     );
 }

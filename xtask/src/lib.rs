@@ -16,7 +16,9 @@ pub mod generate;
 pub mod input;
 pub mod lockfiles;
 pub mod new;
+#[cfg(feature = "maintainer")]
 pub mod scratch_db;
+#[cfg(feature = "maintainer")]
 pub mod verify;
 
 use std::path::{Path, PathBuf};
@@ -29,7 +31,10 @@ pub fn main() -> ExitCode {
     let result = match flags.subcommand {
         flags::XtaskCmd::New(cmd) => new::run(cmd),
         flags::XtaskCmd::Add(cmd) => add::run(cmd),
+        #[cfg(feature = "maintainer")]
         flags::XtaskCmd::Verify(cmd) => verify::run(cmd),
+        #[cfg(not(feature = "maintainer"))]
+        flags::XtaskCmd::Verify(_) => return run_with_maintainer_feature(),
         flags::XtaskCmd::E2e(cmd) => e2e::run(cmd),
         flags::XtaskCmd::Engine(cmd) => engine::run(cmd),
         flags::XtaskCmd::Bench(cmd) => bench::run(cmd),
@@ -71,21 +76,47 @@ pub fn run_workspace_binary(
     args: &[String],
     what: &str,
 ) -> anyhow::Result<()> {
-    use anyhow::Context;
-    let mut cargo =
-        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()));
-    cargo.args(["run", "--quiet"]);
-    if release {
-        cargo.arg("--release");
-    }
-    let status = cargo
-        .args(["--package", package, "--"])
-        .args(args)
-        .current_dir(project_root())
-        .status()
-        .context("cannot run cargo")?;
+    let options: &[&str] = if release { &["--release"] } else { &[] };
+    let status = cargo_run(package, options, args)?;
     if !status.success() {
         anyhow::bail!("{what} failed ({status})");
     }
     Ok(())
+}
+
+/// This command again, built with the `maintainer` feature (see Cargo.toml), with its exit code.
+#[cfg(not(feature = "maintainer"))]
+fn run_with_maintainer_feature() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match cargo_run("xtask", &["--features", "maintainer"], &args) {
+        Ok(status) => status
+            .code()
+            .and_then(|code| u8::try_from(code).ok())
+            .map_or(ExitCode::FAILURE, ExitCode::from),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn cargo_run(
+    package: &str,
+    options: &[&str],
+    args: &[String],
+) -> anyhow::Result<std::process::ExitStatus> {
+    use anyhow::Context;
+    std::process::Command::new(cargo())
+        .args(["run", "--quiet"])
+        .args(options)
+        .args(["--package", package, "--"])
+        .args(args)
+        .current_dir(project_root())
+        .status()
+        .context("cannot run cargo")
+}
+
+/// The cargo that runs this binary (`cargo xtask` sets CARGO), else the one on PATH.
+pub fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string())
 }

@@ -1,9 +1,10 @@
-//! `cargo xtask new`: generate a project, then set it up with its own `cargo xtask setup` code.
+//! `cargo xtask new`: generate a project, then set it up with its own `cargo xtask setup`.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::process::Command;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use project_xtask::project::AuthFlows;
 
 use crate::cleanup::{RemoveOnInterrupt, remove_registered_on_interrupt, wait_if_interrupted};
@@ -32,6 +33,8 @@ pub fn run(cmd: flags::New) -> anyhow::Result<()> {
         .prefix("better-auth-v2-new-")
         .tempdir()
         .context("cannot create a temporary folder")?;
+    // The project's setup gets the user's own temp folder back (this one goes when `new` ends).
+    let tmpdir = std::env::var_os("TMPDIR");
     // SAFETY: no other thread exists yet (the signal thread starts below; `main` started none).
     unsafe { std::env::set_var("TMPDIR", scratch.path()) };
     let _remove_scratch = RemoveOnInterrupt::new(scratch.path());
@@ -57,22 +60,24 @@ pub fn run(cmd: flags::New) -> anyhow::Result<()> {
         eprintln!("Next: cd {} && cargo xtask setup", dir.display());
         return Ok(());
     }
-    // Absolute, so every step of setup sees the same paths whatever folder it runs a tool in.
-    let dir = dir
-        .canonicalize()
-        .with_context(|| format!("cannot resolve {}", dir.display()))?;
-    let project = project_xtask::Project::load(&dir)?;
-    project_xtask::setup(
-        &project,
-        &project_xtask::setup::Options { no_install: false },
-    )
-    .map(drop)
-    .with_context(|| {
-        format!(
+    // The project's own `cargo xtask setup`, as the user would run it: its first run compiles the project's
+    // automation with only this database's driver, the build `cargo xtask dev` then reuses. The checkout's
+    // crate links none of the drivers, so its own first build stays short.
+    eprintln!("Setting up with the project's `cargo xtask setup` (its first run compiles it)");
+    let mut setup = Command::new(crate::cargo());
+    setup.args(["xtask", "setup"]).current_dir(&dir);
+    match &tmpdir {
+        Some(tmpdir) => setup.env("TMPDIR", tmpdir),
+        None => setup.env_remove("TMPDIR"),
+    };
+    let status = setup.status().context("cannot run cargo")?;
+    if !status.success() {
+        wait_if_interrupted();
+        bail!(
             "setup of {} failed; fix the cause above, then run `cargo xtask setup` inside it",
             dir.display()
-        )
-    })?;
+        );
+    }
     eprintln!("Ready: cd {} && cargo xtask dev", dir.display());
     Ok(())
 }

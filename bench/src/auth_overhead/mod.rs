@@ -23,6 +23,7 @@ use project_xtask::project::Backend;
 use serde_json::{Map, Value, json};
 
 use crate::Settings;
+use crate::machine::load_average;
 use issuer::{Issuer, JwksServer};
 use server::{Launch, Running};
 use summary::{
@@ -92,16 +93,6 @@ pub fn run(settings: &Settings) -> anyhow::Result<Value> {
         json!({"start": load_at_start, "end": load_average()}),
     );
     Ok(Value::Object(object))
-}
-
-/// The 1-minute load average (/proc/loadavg), when the OS has one.
-fn load_average() -> Option<f64> {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
 }
 
 /// How many slices each load is split into, and their seconds.

@@ -53,6 +53,10 @@ pub fn execute(target: &Target, statements: &[String]) -> anyhow::Result<()> {
     })
 }
 
+#[cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres", feature = "mysql")),
+    allow(unused_variables, dead_code)
+)]
 async fn execute_async(target: &Target, statements: &[String]) -> anyhow::Result<()> {
     use sqlx::{Connection, Executor};
 

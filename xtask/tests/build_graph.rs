@@ -1,0 +1,43 @@
+//! The first `cargo xtask new` on a fresh clone compiles this crate with its default features: that build
+//! leaves out what only maintainers' commands need (issue 13 item 9), so it cannot grow back unnoticed.
+
+use std::process::Command;
+
+/// Crates the default build must not compile: the sqlx drivers (the project's own `cargo xtask setup`
+/// builds the one its database needs) and what throwaway PostgreSQL/MySQL databases need.
+const LEFT_OUT: [&str; 5] = [
+    "sqlx-sqlite",
+    "libsqlite3-sys",
+    "sqlx-postgres",
+    "sqlx-mysql",
+    "rsa",
+];
+
+#[test]
+fn the_build_of_cargo_xtask_new_compiles_no_database_driver() {
+    let output = Command::new(env!("CARGO"))
+        .args(["tree", "--package", "xtask", "--edges", "normal,build"])
+        .args(["--prefix", "none", "--format", "{p}"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let tree = String::from_utf8_lossy(&output.stdout);
+    let names: Vec<&str> = tree
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
+    assert!(names.contains(&"cargo-generate"), "{tree}");
+    let found: Vec<&&str> = LEFT_OUT
+        .iter()
+        .filter(|crate_name| names.contains(crate_name))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "`cargo xtask new` would compile {found:?}; put what needs them behind the `maintainer` feature"
+    );
+}
