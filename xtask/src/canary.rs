@@ -155,8 +155,8 @@ impl Report {
         }
         if failed == 0 && total > 0 {
             out.push_str(
-                "next: raise the pins in template/frontend/package.json.liquid (and the backends' manifests) to the \
-                 versions above, then `cargo xtask lockfiles` and `cargo xtask e2e`\n",
+                "next: raise the pins in template/frontend/package.json.liquid (better-auth's: hooks/pre.rhai) and the \
+                 backends' manifests to the versions above, then `cargo xtask lockfiles` and `cargo xtask e2e`\n",
             );
         } else if failed > 0 {
             out.push_str(&format!(

@@ -41,11 +41,13 @@ xflags::xflags! {
         /// Move better-auth and its `auth` CLI to a newer release together: shows the schema change as SQL
         /// first, backs up a SQLite database, migrates and verifies; restores the package files on failure.
         cmd upgrade {
-            /// The release to move to (default: the newest on the npm registry, after a prompt).
+            /// The release to move to (default: picked at a prompt, the newest on the npm registry or the one
+            /// this template was tested with).
             optional --to version: String
             /// Show the versions and the SQL, then restore everything and stop.
             optional --dry-run
-            /// Do not ask (the newest release; no backup question for a database server).
+            /// Do not ask (the newest release; no backup question for a database server). A required column
+            /// on a table with rows still needs its value for those rows, typed in a terminal.
             optional -y, --yes
         }
     }

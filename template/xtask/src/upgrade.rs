@@ -8,6 +8,12 @@
 //! asked) → `auth migrate --yes` → `verify`. A failure after the install restores the package files and
 //! says what state the database is in.
 
+mod backfill;
+mod choose;
+
+pub use backfill::{RequiredColumn, required_columns};
+pub use choose::tested_version;
+
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -104,18 +110,32 @@ pub fn run(project: &Project, options: &Options) -> anyhow::Result<()> {
         .trim_start_matches(['^', '~', '='])
         .to_string();
     let node = Node::find(project)?;
+    let database = database(project)?;
 
     let target = match &options.to {
         Some(version) => version.clone(),
         None => {
             let newest = npm_view(&node, &frontend, "better-auth", "version")?;
-            eprintln!("better-auth: installed {installed}, newest on the registry {newest}");
-            if !options.yes && !confirm(&format!("Upgrade to {newest}?"))? {
-                bail!(
-                    "no upgrade: kept better-auth {installed} (pass --to VERSION for another release)"
+            let tested = choose::tested_version(&project.root)?;
+            let offers = choose::offers(&installed, &newest, tested.as_deref());
+            let Some(first) = offers.first() else {
+                eprintln!(
+                    "better-auth {installed} is installed; the newest release is {newest}: nothing to upgrade to."
                 );
-            }
-            newest
+                return Ok(());
+            };
+            eprint!("{}", choose::menu(&installed, &offers));
+            let picked = if options.yes {
+                Some(first.version.clone())
+            } else {
+                choose::pick(
+                    &ask(&format!("[1-{}, Enter: stay]", offers.len()))?,
+                    &offers,
+                )
+            };
+            picked.with_context(|| {
+                format!("no upgrade: kept better-auth {installed} (pass --to VERSION for another release)")
+            })?
         }
     };
     if let Some(why) = refusal(&installed, &target) {
@@ -165,10 +185,40 @@ pub fn run(project: &Project, options: &Options) -> anyhow::Result<()> {
             }
             None => info("no schema change: the database already has what the target needs"),
         }
+        let required = backfill::required_columns(sql.as_deref().unwrap_or_default())?;
+        if let Some(family) = database.target.family() {
+            for column in &required {
+                info(&format!(
+                    "{}.{} is required and {} has rows: `auth migrate` refuses it. Instead (asks for the value):",
+                    column.table, column.column, column.table
+                ));
+                for statement in
+                    backfill::safe_sequence(family, column, "<value for existing rows>")?
+                {
+                    info(&format!("  {statement};"));
+                }
+            }
+        }
         if options.dry_run {
             return Ok(false);
         }
-        backup_database(project, options.yes)?;
+        backup_database(&database, options.yes)?;
+        add_required_columns(project, &required, options.yes, &mut |column| {
+            if options.yes {
+                bail!(
+                    "{}.{} needs a value for the rows {} already has: run the upgrade in a terminal without --yes to enter it",
+                    column.table,
+                    column.column,
+                    column.table
+                );
+            }
+            Ok(ask(&format!(
+                "Value for {}.{} in existing rows:",
+                column.table, column.column
+            ))?
+            .trim_end_matches(['\r', '\n'])
+            .to_string())
+        })?;
         crate::migrate::run(project)?;
         crate::verify::run(project, false)?;
         Ok(true)
@@ -207,15 +257,63 @@ pub fn run(project: &Project, options: &Options) -> anyhow::Result<()> {
     }
 }
 
+/// Adds each required column the target's CLI refused with the safe sequence (add nullable, backfill,
+/// constrain), after showing it and asking (`yes` accepts); `value_for` gives each column's value for the
+/// rows the table already has.
+pub fn add_required_columns(
+    project: &Project,
+    columns: &[RequiredColumn],
+    yes: bool,
+    value_for: &mut dyn FnMut(&RequiredColumn) -> anyhow::Result<String>,
+) -> anyhow::Result<()> {
+    if columns.is_empty() {
+        return Ok(());
+    }
+    let target = database(project)?.target;
+    let family = target.family().with_context(|| {
+        format!("{} cannot be altered from here (sqlx has no remote libSQL driver): add the required columns with your provider's console", target.describe())
+    })?;
+    for column in columns {
+        let statements = backfill::safe_sequence(family, column, &value_for(column)?)?;
+        info(&format!(
+            "{}.{}: the safe sequence",
+            column.table, column.column
+        ));
+        for statement in &statements {
+            info(&format!("  {statement};"));
+        }
+        if !yes && !confirm("Run these statements?")? {
+            bail!(
+                "stopped before migrating: {}.{} is still missing (the database is as the backup left it)",
+                column.table,
+                column.column
+            );
+        }
+        step(
+            &format!("Add {}.{} safely", column.table, column.column),
+            || crate::verify::introspect::execute(&target, &statements),
+        )?;
+    }
+    Ok(())
+}
+
 fn confirm(question: &str) -> anyhow::Result<bool> {
+    Ok(matches!(
+        ask(&format!("{question} [y/N]"))?.trim(),
+        "y" | "Y" | "yes"
+    ))
+}
+
+/// One line from the terminal; without one, the question says to pass --yes.
+fn ask(question: &str) -> anyhow::Result<String> {
     if !std::io::stdin().is_terminal() {
         bail!("{question} needs an answer: run in a terminal or pass --yes");
     }
-    eprint!("{question} [y/N] ");
+    eprint!("{question} ");
     std::io::stderr().flush()?;
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+    Ok(answer)
 }
 
 /// `npm view SPEC FIELD`; an empty string when no release matches (npm answers E404 then).
@@ -273,7 +371,7 @@ fn cli_version(node: &Node, dir: &Path, target: &str) -> anyhow::Result<String> 
 }
 
 /// `auth generate` with the target installed: the SQL for the live database (`None`: nothing to do).
-fn schema_change(project: &Project, node: &Node) -> anyhow::Result<Option<String>> {
+pub fn schema_change(project: &Project, node: &Node) -> anyhow::Result<Option<String>> {
     let frontend = project.frontend_dir();
     let out = std::env::temp_dir().join(format!("better-auth-upgrade-{}.sql", std::process::id()));
     let _ = std::fs::remove_file(&out);
@@ -299,12 +397,24 @@ fn schema_change(project: &Project, node: &Node) -> anyhow::Result<Option<String
     Ok(sql)
 }
 
-fn backup_database(project: &Project, yes: bool) -> anyhow::Result<()> {
-    let env = project.frontend_env()?;
-    let url = env
+/// The live database: its URL (for the dump command) and where it is.
+struct Database {
+    url: String,
+    target: Target,
+}
+
+fn database(project: &Project) -> anyhow::Result<Database> {
+    let url = project
+        .frontend_env()?
         .get_non_empty("DATABASE_URL")
         .context("DATABASE_URL is empty in frontend/.env")?;
-    match Target::from_url(&url, &project.frontend_dir())? {
+    let target = Target::from_url(&url, &project.frontend_dir())?;
+    Ok(Database { url, target })
+}
+
+fn backup_database(database: &Database, yes: bool) -> anyhow::Result<()> {
+    let url = &database.url;
+    match database.target.clone() {
         Target::SqliteFile(path) if path.exists() => step("Back up the SQLite database", || {
             let copy = PathBuf::from(format!("{}.before-upgrade", path.display()));
             std::fs::copy(&path, &copy)
@@ -321,11 +431,11 @@ fn backup_database(project: &Project, yes: bool) -> anyhow::Result<()> {
         target => {
             let command = match target.family() {
                 Some(DbFamily::Postgres) => {
-                    format!("pg_dump '{}' > before-upgrade.sql", redact(&url))
+                    format!("pg_dump '{}' > before-upgrade.sql", redact(url))
                 }
                 Some(DbFamily::Mysql) => format!(
                     "mysqldump --single-transaction <database from {}> > before-upgrade.sql",
-                    redact(&url)
+                    redact(url)
                 ),
                 _ => "your provider's backup (a remote libSQL database)".to_string(),
             };

@@ -4,7 +4,7 @@
 mod compare;
 mod expected;
 mod fix;
-mod introspect;
+pub(crate) mod introspect;
 mod problem;
 mod report;
 mod schema;
