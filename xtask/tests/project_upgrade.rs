@@ -191,6 +191,19 @@ fn the_manifest_records_the_better_auth_release_the_template_pins() {
     );
 }
 
+/// An interrupted upgrade leaves its package-file copies; git must not pick them up.
+#[test]
+fn the_upgrade_backup_folder_is_ignored_by_git() {
+    let dir = tempfile::Builder::new()
+        .prefix("ba2-gitignore-")
+        .tempdir()
+        .unwrap();
+    let choices = Choices::of(Architecture::Monolithic, None, Database::Sqlite);
+    let root = xtask::generate::generate(&choices, dir.path()).expect("generation works");
+    let ignore = std::fs::read_to_string(root.join(".gitignore")).unwrap();
+    assert!(ignore.lines().any(|l| l == ".upgrade-backup/"), "{ignore}");
+}
+
 fn upgrade_case(database: Database, database_url: Option<String>, drop_name: &dyn Fn(&Project)) {
     let dir = tempfile::Builder::new()
         .prefix("ba2-upgrade-")
