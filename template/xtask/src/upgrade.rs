@@ -202,16 +202,16 @@ pub fn run(project: &Project, options: &Options) -> anyhow::Result<()> {
         if options.dry_run {
             return Ok(false);
         }
+        if let (true, Some(column)) = (options.yes, required.first()) {
+            bail!(
+                "{}.{} needs a value for the rows {} already has: run the upgrade in a terminal without --yes to enter it",
+                column.table,
+                column.column,
+                column.table
+            );
+        }
         backup_database(&database, options.yes)?;
         add_required_columns(project, &required, options.yes, &mut |column| {
-            if options.yes {
-                bail!(
-                    "{}.{} needs a value for the rows {} already has: run the upgrade in a terminal without --yes to enter it",
-                    column.table,
-                    column.column,
-                    column.table
-                );
-            }
             Ok(ask(&format!(
                 "Value for {}.{} in existing rows:",
                 column.table, column.column
