@@ -17,11 +17,12 @@ pub struct VerifiedTokens {
 #[derive(Default)]
 struct Inner {
     entries: HashMap<Arc<str>, Entry>,
-    /// Tokens in insertion order. Better Auth gives every token the same lifetime, so the
-    /// oldest is the first to expire: making room only looks at the front, O(1) per insertion
-    /// however full the cache is (scanning every entry on each insertion would make a flood of
-    /// new tokens cost more and more). May name tokens `get` already dropped.
-    order: VecDeque<Arc<str>>,
+    /// Tokens in insertion order, with their `exp`. Better Auth gives every token the same
+    /// lifetime, so the oldest is the first to expire: making room only looks at the front, O(1)
+    /// per insertion however full the cache is. The `exp` beside each token lets the front be
+    /// judged without hashing the token again (hashing a ~600-byte token is most of an insertion's
+    /// cost). May name tokens `get` already dropped.
+    order: VecDeque<(Arc<str>, u64)>,
 }
 
 struct Entry {
@@ -62,39 +63,30 @@ impl VerifiedTokens {
         }
         let mut inner = self.lock();
         let Inner { entries, order } = &mut *inner;
-        if let Some(entry) = entries.get_mut(token) {
-            *entry = Entry {
-                user,
-                expires_at,
-                generation,
-            };
-            return;
-        }
-        // Expired (or already dropped) tokens at the front go; then, while full, the oldest.
-        while let Some(oldest) = order.front() {
-            let live = entries.get(oldest).is_some_and(|e| e.expires_at > now);
-            if live && entries.len() < self.capacity {
+        // Expired tokens at the front go; then, while full, the oldest.
+        while let Some((_, oldest_expires_at)) = order.front() {
+            if *oldest_expires_at > now && entries.len() < self.capacity {
                 break;
             }
-            if let Some(oldest) = order.pop_front() {
+            if let Some((oldest, _)) = order.pop_front() {
                 entries.remove(&oldest);
             }
         }
         if order.len() >= 2 * self.capacity {
             // Many tokens dropped by `get` are still listed: forget them (once per `capacity`
             // insertions at most, so still O(1) per insertion on average).
-            order.retain(|token| entries.contains_key(token));
+            order.retain(|(token, _)| entries.contains_key(token));
         }
         let token: Arc<str> = token.into();
-        order.push_back(token.clone());
-        entries.insert(
-            token,
-            Entry {
-                user,
-                expires_at,
-                generation,
-            },
-        );
+        let entry = Entry {
+            user,
+            expires_at,
+            generation,
+        };
+        // Already cached (verified twice at once): replaced, and listed once.
+        if entries.insert(token.clone(), entry).is_none() {
+            order.push_back((token, expires_at));
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -140,7 +132,11 @@ mod tests {
         let cache = VerifiedTokens::new(2);
         let now = get_current_timestamp();
         cache.insert("live", user("a"), now + 600, 0);
-        cache.lock().entries.get_mut("live").unwrap().expires_at = now - 1;
+        {
+            let mut inner = cache.lock();
+            inner.entries.get_mut("live").unwrap().expires_at = now - 1;
+            inner.order[0].1 = now - 1;
+        }
         cache.insert("b", user("b"), now + 600, 0);
         cache.insert("c", user("c"), now + 600, 0);
         assert!(cache.get("live", 0).is_none());
