@@ -5,7 +5,7 @@
 //! verify passes, and no row was lost. Then a required column goes missing from a populated table (`user.name`
 //! dropped): the target CLI refuses it, and the safe sequence adds it back with the value given. Long (two
 //! npm installs from the registry, about 3 minutes), and part of the test command: the upgrade path is what
-//! issue 18 asks CI to prove on every run. The PostgreSQL case is `#[ignore]`d (run it with --ignored).
+//! issue 18 asks CI to prove on every run. The PostgreSQL and MySQL cases are `#[ignore]`d (--ignored runs them).
 
 mod support;
 
@@ -371,5 +371,15 @@ fn a_1_6_project_on_postgres_upgrades_to_the_pinned_1_7() {
     let db = support::PgDatabase::create();
     upgrade_case(Database::Postgres, Some(db.url()), &|_| {
         db.exec(r#"alter table "user" drop column "name""#)
+    });
+}
+
+/// The same on MySQL/MariaDB (a scratch database on 127.0.0.1:3306): add NULL, backfill, MODIFY NOT NULL.
+#[test]
+#[ignore = "needs MySQL/MariaDB on 127.0.0.1:3306; run with --ignored"]
+fn a_1_6_project_on_mysql_upgrades_to_the_pinned_1_7() {
+    let db = support::MyDatabase::create();
+    upgrade_case(Database::Mysql, Some(db.url()), &|_| {
+        db.exec("alter table `user` drop column `name`");
     });
 }

@@ -433,10 +433,7 @@ fn backup_database(database: &Database, yes: bool) -> anyhow::Result<()> {
                 Some(DbFamily::Postgres) => {
                     format!("pg_dump '{}' > before-upgrade.sql", redact(url))
                 }
-                Some(DbFamily::Mysql) => format!(
-                    "mysqldump --single-transaction <database from {}> > before-upgrade.sql",
-                    redact(url)
-                ),
+                Some(DbFamily::Mysql) => mysqldump_command(url),
                 _ => "your provider's backup (a remote libSQL database)".to_string(),
             };
             eprintln!("Back up the database before migrating, e.g.:\n    {command}");
@@ -448,6 +445,22 @@ fn backup_database(database: &Database, yes: bool) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `mysqldump` for a `mysql://USER[:PASSWORD]@HOST[:PORT]/DB` URL; `-p` makes it ask for the password
+/// instead of printing it.
+fn mysqldump_command(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let (user_info, rest) = rest.rsplit_once('@').unwrap_or(("", rest));
+    let (host_port, database) = rest.split_once('/').unwrap_or((rest, ""));
+    let database = database.split('?').next().unwrap_or_default();
+    let (host, port) = host_port.split_once(':').unwrap_or((host_port, "3306"));
+    let (user, password) = user_info.split_once(':').unwrap_or((user_info, ""));
+    let user = if user.is_empty() { "root" } else { user };
+    let ask = if password.is_empty() { "" } else { " -p" };
+    format!(
+        "mysqldump --single-transaction -h {host} -P {port} -u {user}{ask} {database} > before-upgrade.sql"
+    )
 }
 
 /// Copies of package.json and package-lock.json taken before npm touched them.
@@ -521,6 +534,19 @@ mod tests {
                 .contains("already installed")
         );
         assert!(refusal("1.7.25", "1.6.34").unwrap().contains("older"));
+    }
+
+    #[test]
+    fn the_mysqldump_command_names_the_database_and_never_the_password() {
+        assert_eq!(
+            mysqldump_command("mysql://root@127.0.0.1:3306/my_app"),
+            "mysqldump --single-transaction -h 127.0.0.1 -P 3306 -u root my_app > before-upgrade.sql"
+        );
+        let with_password = mysqldump_command("mysql://app:s3cret@db.example.com/my_app?ssl=true");
+        assert_eq!(
+            with_password,
+            "mysqldump --single-transaction -h db.example.com -P 3306 -u app -p my_app > before-upgrade.sql"
+        );
     }
 
     #[test]
