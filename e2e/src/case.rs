@@ -14,6 +14,7 @@ use crate::database::Provider;
 use crate::flags;
 use crate::http::Client;
 use crate::server::{Server, free_port};
+use crate::social::SocialKeys;
 
 /// What one case produced: each step's name and seconds, and the error if one failed.
 pub struct Outcome {
@@ -34,6 +35,10 @@ pub fn representative() -> Vec<Choices> {
         Choices::of(Architecture::Monolithic, None, Database::Supabase),
     ]
 }
+
+/// The flows of the default run's first case, the one it drives in the browser: reset (with the 429) and
+/// social sign-in (GitHub and Google up to their authorize URLs, OIDC against the run's own provider).
+pub const BROWSER_CASE_FLOWS: &str = "reset,github,google,oidc";
 
 pub fn select(flags: &flags::E2e) -> anyhow::Result<Vec<Choices>> {
     let filter = Choices::parse(
@@ -59,7 +64,7 @@ pub fn select(flags: &flags::E2e) -> anyhow::Result<Vec<Choices>> {
     } else {
         representative()
     };
-    let cases: Vec<Choices> = pool
+    let mut cases: Vec<Choices> = pool
         .into_iter()
         .filter(|c| {
             filter
@@ -74,6 +79,9 @@ pub fn select(flags: &flags::E2e) -> anyhow::Result<Vec<Choices>> {
         })
         .collect();
     ensure!(!cases.is_empty(), "no case matches those filters");
+    if !(flags.all || filtering) && flags.auth_flows.is_none() {
+        cases[0].auth_flows = Some(AuthFlows::parse(BROWSER_CASE_FLOWS)?);
+    }
     Ok(cases)
 }
 
@@ -155,12 +163,35 @@ fn run_steps(
             run_logged(build, &work.path().join("next-build.log"))
         })?;
 
-        let mut next_start = node.command("npm");
-        next_start
-            .args(["run", "start", "--", "--port", &frontend_port.to_string()])
-            .current_dir(project.frontend_dir())
-            .envs(env.iter().cloned());
-        let frontend = Server::start("frontend", next_start, work.path(), logs)?;
+        let origin = choices.frontend_url.as_deref().unwrap_or_default();
+        let flows = &project.manifest.auth_flows;
+        // Social sign-in is proven in the browser only; its keys exist for that proof.
+        let social = if browser && crate::social::any(flows) {
+            Some(step(steps, "social providers' keys", || {
+                SocialKeys::start(flows, origin, work.path(), logs)
+            })?)
+        } else {
+            None
+        };
+        let next_start = |port: u16, extra: &[(String, String)]| {
+            let mut command = node.command("npm");
+            command
+                .args(["run", "start", "--", "--port", &port.to_string()])
+                .current_dir(project.frontend_dir())
+                .envs(env.iter().cloned())
+                .envs(extra.iter().cloned());
+            command
+        };
+        let keys = social
+            .as_ref()
+            .map(|s| s.env.as_slice())
+            .unwrap_or_default();
+        let frontend = Server::start(
+            "frontend",
+            next_start(frontend_port, keys),
+            work.path(),
+            logs,
+        )?;
         let backend = match choices.backend {
             Some(_) => {
                 let mut command = Command::new("cargo");
@@ -180,8 +211,6 @@ fn run_steps(
             }
             Ok(())
         })?;
-        let origin = choices.frontend_url.as_deref().unwrap_or_default();
-        let flows = &project.manifest.auth_flows;
         // With verification, sign-up starts no session: auth-flows.mjs proves sign-up (through the emailed
         // link) instead of sign-up-flow.mjs and the HTTP proof below.
         let verification = flows.contains(AuthFlow::Verification);
@@ -198,6 +227,38 @@ fn run_steps(
                         &project,
                         &choices,
                         &work.path().join("auth-flows.log"),
+                    )
+                })?;
+            }
+            if let Some(social) = &social {
+                let api_me = match choices.backend {
+                    Some(_) => format!("http://127.0.0.1:{backend_port}/api/me"),
+                    None => format!("{origin}/api/me"),
+                };
+                step(steps, "browser: social sign-in", || {
+                    crate::browser::social_flows(
+                        origin,
+                        &choices,
+                        flows,
+                        &api_me,
+                        &social.env,
+                        &work.path().join("social-flows.log"),
+                    )
+                })?;
+                // The same build started again with the keys empty: no button.
+                step(steps, "browser: no social button without keys", || {
+                    let port = free_port()?;
+                    let bare = Server::start(
+                        "frontend-no-keys",
+                        next_start(port, &social.emptied()),
+                        work.path(),
+                        logs,
+                    )?;
+                    bare.wait_ready(&format!("http://127.0.0.1:{port}/api/auth/ok"), 120)?;
+                    crate::browser::no_social_buttons(
+                        &format!("http://localhost:{port}"),
+                        flows,
+                        &work.path().join("social-no-keys.log"),
                     )
                 })?;
             }
@@ -367,4 +428,34 @@ fn tamper(token: &str) -> String {
     let last = bytes.len() - 2;
     bytes[last] = if bytes[last] == b'A' { b'B' } else { b'A' };
     String::from_utf8(bytes).expect("JWTs are ASCII")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flags(args: &[&str]) -> flags::E2e {
+        let args: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+        flags::E2e::from_vec(args).unwrap()
+    }
+
+    #[test]
+    fn the_default_runs_browser_case_has_social_sign_in_and_reset() {
+        let cases = select(&flags(&[])).unwrap();
+        let flows = cases[0].auth_flows.as_ref().unwrap();
+        for flow in [
+            AuthFlow::Reset,
+            AuthFlow::Github,
+            AuthFlow::Google,
+            AuthFlow::Oidc,
+        ] {
+            assert!(flows.contains(flow), "{}", flow.name());
+        }
+        // The other cases keep the template's default; asked-for flows apply to every case.
+        assert!(cases[1..].iter().all(|c| c.auth_flows.is_none()));
+        let asked = select(&flags(&["--auth-flows", "reset"])).unwrap();
+        assert_eq!(asked[0].auth_flows, Some(AuthFlows::parse("reset").unwrap()));
+        let filtered = select(&flags(&["--database", "sqlite"])).unwrap();
+        assert!(filtered.iter().all(|c| c.auth_flows.is_none()));
+    }
 }

@@ -10,5 +10,7 @@ pub mod flags;
 pub mod http;
 pub mod latest;
 pub mod neon_proxy;
+pub mod oidc;
 pub mod server;
+pub mod social;
 pub mod summary;

@@ -126,6 +126,36 @@ fn repository_ci_runs_the_same_test_command_as_ci_run_and_readme() {
     }
 }
 
+/// Issue 17: the nightly matrix proves every auth flow in the browser (the flows of each `--auth-flows`).
+#[test]
+fn nightly_proves_every_auth_flow_in_the_browser() {
+    use project_xtask::project::{AuthFlow, AuthFlows};
+    let workflow = parse(&repo_root().join(".github/workflows/nightly-e2e.yml"));
+    let mut proven = Vec::new();
+    for run in runs(&workflow, "e2e") {
+        let words: Vec<&str> = run.split_whitespace().collect();
+        if let Some(at) = words.iter().position(|word| *word == "--auth-flows") {
+            assert!(
+                words.contains(&"--browser"),
+                "the flows of `{run}` are proven only with --browser"
+            );
+            proven.extend(AuthFlows::parse(words[at + 1]).unwrap().iter());
+        }
+    }
+    for flow in AuthFlow::ALL {
+        assert!(
+            proven.contains(&flow),
+            "no nightly e2e run has the `{}` flow",
+            flow.name()
+        );
+    }
+    let matrix = step_running(&workflow, "e2e", "--all --database ${{ matrix.database }}");
+    assert!(
+        matrix["run"].as_str().unwrap().contains("--browser"),
+        "the nightly matrix does not drive its cases in the browser"
+    );
+}
+
 #[test]
 fn every_workflow_in_this_repository_parses() {
     let dir = repo_root().join(".github/workflows");
