@@ -201,3 +201,39 @@ fn mail_is_a_json_file_and_a_log_line_without_smtp_url_and_goes_by_smtp_with_it(
         "with SMTP_URL nothing more is written to the mail folder"
     );
 }
+
+#[test]
+fn mail_without_smtp_url_in_production_warns_once_and_still_writes_the_file() {
+    let test = support::TestProject::new(&support::monolithic(Database::Sqlite));
+    let mail_dir = tempfile::tempdir().unwrap();
+    let warnings = test.node_eval(&format!(
+        r#"delete process.env.SMTP_URL;
+        process.env.NODE_ENV = "production";
+        process.env.MAIL_DIR = {dir:?};
+        const warnings = [];
+        console.warn = (line) => warnings.push(line);
+        const {{ sendMail, linkMail }} = await import("./src/lib/mail.ts");
+        for (const to of ["ada@example.com", "bob@example.com"]) {{
+            await sendMail(linkMail(to, "Reset your password", "Open it:", "http://localhost:3000/r"));
+        }}
+        console.log(JSON.stringify(warnings));"#,
+        dir = mail_dir.path().display().to_string()
+    ));
+    let warnings: Vec<String> = serde_json::from_str(warnings.lines().last().unwrap()).unwrap();
+    assert_eq!(
+        warnings.len(),
+        1,
+        "one warning, at the first send: {warnings:?}"
+    );
+    assert!(
+        warnings[0].contains("NODE_ENV=production but SMTP_URL is unset")
+            && warnings[0].contains("Set SMTP_URL and MAIL_FROM"),
+        "{}",
+        warnings[0]
+    );
+    assert_eq!(
+        std::fs::read_dir(mail_dir.path()).unwrap().count(),
+        2,
+        "a local `next start` demo keeps working: both messages are in the folder"
+    );
+}

@@ -350,3 +350,53 @@ fn finds_a_backend_port_other_than_the_one_the_browser_calls() {
     project.set_backend_env("PORT", &(port + 1).to_string());
     assert_eq!(problems(&project), ["backend-port"]);
 }
+
+/// The mail findings (issue 17): the transport as `what`, with their ids.
+fn mail_findings(project: &TestProject) -> Vec<(&'static str, String)> {
+    diagnose(&project.project)
+        .into_iter()
+        .filter(|f| f.id.starts_with("mail-"))
+        .map(|f| (f.id, f.what))
+        .collect()
+}
+
+#[test]
+fn reports_the_mail_transport_and_an_smtp_url_that_does_not_parse() {
+    // The default flows (reset) send mail.
+    let project = TestProject::new(&monolithic(Database::Sqlite));
+    assert_eq!(
+        mail_findings(&project),
+        [(
+            "mail-transport",
+            "mail: file transport → frontend/.mail (SMTP_URL unset)".to_string()
+        )]
+    );
+    project.set_frontend_env("NODE_ENV", "production");
+    let ids: Vec<_> = mail_findings(&project).into_iter().map(|f| f.0).collect();
+    assert_eq!(ids, ["mail-smtp-unset", "mail-transport"], "warnings first");
+
+    project.set_frontend_env("SMTP_URL", "smtp://mailer:S3cretPW@smtp.example.com:587");
+    project.set_frontend_env("MAIL_FROM", "App <app@example.com>");
+    assert_eq!(
+        mail_findings(&project),
+        [(
+            "mail-transport",
+            "mail: SMTP smtp://mailer:***@smtp.example.com:587 (from App <app@example.com>)"
+                .to_string()
+        )]
+    );
+    project.set_frontend_env("SMTP_URL", "https://mailer:S3cretPW@smtp.example.com");
+    let broken = mail_findings(&project);
+    assert_eq!(broken.len(), 1, "{broken:?}");
+    assert_eq!(broken[0].0, "mail-smtp-url");
+    assert!(!broken[0].1.contains("S3cretPW"), "{}", broken[0].1);
+    assert!(
+        project_xtask::doctor::run(&project.project, true, false).is_err(),
+        "an SMTP_URL that does not parse fails the doctor"
+    );
+
+    // A project whose flows send no mail has no mail module to report on.
+    let mut no_mail = monolithic(Database::Sqlite);
+    no_mail.auth_flows = Some(project_xtask::project::AuthFlows::parse("none").unwrap());
+    assert_eq!(mail_findings(&TestProject::new(&no_mail)), []);
+}

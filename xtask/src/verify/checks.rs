@@ -42,7 +42,7 @@ pub fn check_project(dir: &Path, choices: &Choices) -> Vec<String> {
     problems.extend(backend_folder(dir, choices));
     problems.extend(conformance_cases(dir, choices));
     problems.extend(secret_left_empty(dir));
-    problems.extend(super::variant_text::problems(dir, choices));
+    problems.extend(super::variant_text::problems(dir));
     problems
 }
 

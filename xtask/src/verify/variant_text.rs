@@ -1,36 +1,55 @@
-//! What a rendered project's text talks about: its generated docs have the sections its variant needs and
-//! none that belong to another variant, and a monolithic project names none of the separate architecture's
-//! parts (tokens, keys, a backend and its tools).
+//! What a rendered project's text talks about: its generated docs have the sections its variant and its auth
+//! flows need and none that belong to another, and a monolithic project names none of the separate
+//! architecture's parts (tokens, keys, a backend and its tools).
 
 use std::path::{Path, PathBuf};
 
-use project_xtask::project::Architecture;
+use project_xtask::project::{Architecture, AuthFlow, DbFamily, Manifest};
 
-use crate::combination::Choices;
-
-/// Text that must be in `file` exactly for the variants `wanted` accepts (and must not be in the others).
+/// Text that must be in `file` exactly for the projects `wanted` accepts (and must not be in the others),
+/// judged by the rendered project's own manifest (architecture, database, auth flows).
 struct Expected {
     file: &'static str,
     text: &'static str,
-    wanted: fn(&Choices) -> bool,
+    wanted: fn(&Manifest) -> bool,
 }
 
-fn every(_: &Choices) -> bool {
+fn every(_: &Manifest) -> bool {
     true
 }
 
-fn none(_: &Choices) -> bool {
+fn none(_: &Manifest) -> bool {
     false
 }
 
-fn separate(choices: &Choices) -> bool {
-    choices.architecture == Some(Architecture::Separate)
+fn separate(manifest: &Manifest) -> bool {
+    manifest.architecture == Architecture::Separate
+}
+
+fn sqlite_family(manifest: &Manifest) -> bool {
+    manifest.database.family() == DbFamily::Sqlite
+}
+
+fn server_database(manifest: &Manifest) -> bool {
+    !sqlite_family(manifest)
+}
+
+fn sends_mail(manifest: &Manifest) -> bool {
+    manifest.auth_flows.sends_mail()
+}
+
+fn verification(manifest: &Manifest) -> bool {
+    manifest.auth_flows.contains(AuthFlow::Verification)
+}
+
+fn reset(manifest: &Manifest) -> bool {
+    manifest.auth_flows.contains(AuthFlow::Reset)
 }
 
 const SETUP: &str = "docs/SETUP.md";
 const TROUBLESHOOTING: &str = "docs/TROUBLESHOOTING.md";
 
-const EXPECTED: [Expected; 16] = [
+const EXPECTED: &[Expected] = &[
     Expected {
         file: SETUP,
         text: "### Supported systems",
@@ -63,12 +82,37 @@ const EXPECTED: [Expected; 16] = [
     },
     Expected {
         file: SETUP,
+        text: "https://www.example.com",
+        wanted: every,
+    },
+    Expected {
+        file: SETUP,
+        text: "*.preview.example.com",
+        wanted: every,
+    },
+    Expected {
+        file: SETUP,
+        text: "The counters live **in memory, per process**",
+        wanted: sqlite_family,
+    },
+    Expected {
+        file: SETUP,
+        text: "so several instances share them",
+        wanted: server_database,
+    },
+    Expected {
+        file: SETUP,
         text: "### The backend behind a proxy or in a container",
         wanted: separate,
     },
     Expected {
         file: SETUP,
         text: "HOST=0.0.0.0",
+        wanted: separate,
+    },
+    Expected {
+        file: SETUP,
+        text: "- **Workers:**",
         wanted: separate,
     },
     Expected {
@@ -85,6 +129,67 @@ const EXPECTED: [Expected; 16] = [
         file: SETUP,
         text: "### Revocation lag",
         wanted: separate,
+    },
+    Expected {
+        file: SETUP,
+        text: "at most 15 minutes",
+        wanted: separate,
+    },
+    // The email flows (issue 17): development and production transport, each flow's behaviour.
+    Expected {
+        file: SETUP,
+        text: "### Email in development",
+        wanted: sends_mail,
+    },
+    Expected {
+        file: SETUP,
+        text: "### Email in production",
+        wanted: sends_mail,
+    },
+    Expected {
+        file: SETUP,
+        text: "smtps://USER:PASSWORD@HOST:465",
+        wanted: sends_mail,
+    },
+    Expected {
+        file: SETUP,
+        text: "SPF and DKIM",
+        wanted: sends_mail,
+    },
+    Expected {
+        file: SETUP,
+        text: "### Email verification",
+        wanted: verification,
+    },
+    Expected {
+        file: SETUP,
+        text: "### Password reset",
+        wanted: reset,
+    },
+    Expected {
+        file: SETUP,
+        text: "(`revokeSessionsOnPasswordReset`)",
+        wanted: reset,
+    },
+    Expected {
+        file: TROUBLESHOOTING,
+        text: "### No email arrives",
+        wanted: sends_mail,
+    },
+    Expected {
+        file: TROUBLESHOOTING,
+        text: "### Sign-in answers `EMAIL_NOT_VERIFIED` (403)",
+        wanted: verification,
+    },
+    Expected {
+        file: TROUBLESHOOTING,
+        text: "`/reset-password?error=INVALID_TOKEN`",
+        wanted: reset,
+    },
+    Expected {
+        file: "README.md",
+        text: "`frontend/src/lib/mail.ts`",
+        wanted: sends_mail,
     },
     Expected {
         file: TROUBLESHOOTING,
@@ -129,23 +234,30 @@ fn exempt(relative: &Path) -> bool {
 }
 
 /// The rendered project in `dir`, generated with `choices`: what its text says that it should not, or lacks.
-pub fn problems(dir: &Path, choices: &Choices) -> Vec<String> {
-    let mut problems = docs_sections(dir, choices);
-    if !separate(choices) {
+pub fn problems(dir: &Path) -> Vec<String> {
+    let manifest = match std::fs::read_to_string(dir.join("better-auth.toml"))
+        .map_err(anyhow::Error::from)
+        .and_then(|text| Manifest::parse(&text))
+    {
+        Ok(manifest) => manifest,
+        Err(err) => return vec![format!("better-auth.toml: {err:#}")],
+    };
+    let mut problems = docs_sections(dir, &manifest);
+    if !separate(&manifest) {
         problems.extend(no_separate_words(dir, &super::checks::list_files(dir)));
     }
     problems
 }
 
-fn docs_sections(dir: &Path, choices: &Choices) -> Vec<String> {
+fn docs_sections(dir: &Path, manifest: &Manifest) -> Vec<String> {
     let mut problems = Vec::new();
-    for expected in &EXPECTED {
+    for expected in EXPECTED {
         let Ok(text) = std::fs::read_to_string(dir.join(expected.file)) else {
             problems.push(format!("{}: cannot read", expected.file));
             continue;
         };
         let present = text.contains(expected.text);
-        let wanted = (expected.wanted)(choices);
+        let wanted = (expected.wanted)(manifest);
         if present != wanted {
             let verdict = if wanted {
                 "missing"

@@ -1,7 +1,8 @@
 // Sends the app's email (password reset, email verification). Two transports, picked per message:
 // - SMTP_URL set (production): SMTP through nodemailer, e.g. smtps://USER:PASSWORD@smtp.example.com:465.
 // - SMTP_URL unset (development): each message becomes one JSON file in MAIL_DIR (default frontend/.mail/,
-//   git-ignored) and its link is printed to the server log; /dev/mail lists them.
+//   git-ignored) and its link is printed to the server log; /dev/mail lists them. With NODE_ENV=production
+//   (`next start`) the first such message also logs a warning: no user receives it.
 // The /*turbopackIgnore*/ comments: the folder is chosen at run time, so `next build` must not trace it.
 // Imports packages and node: modules only, like auth.ts, so plain `node` and the `auth` CLI can load it.
 import { randomUUID } from "node:crypto";
@@ -18,6 +19,7 @@ export function mailDir(): string {
 }
 
 let smtp: { url: string; transporter: Transporter } | undefined;
+let warnedNoSmtp = false;
 
 async function smtpTransport(url: string): Promise<Transporter> {
   if (smtp?.url !== url) {
@@ -38,6 +40,13 @@ export async function sendMail(mail: Mail): Promise<void> {
   }
   const sent: SentMail = { ...mail, sentAt: new Date().toISOString() };
   const dir = mailDir();
+  // Loud rather than refused: `next start` is production too, and a local demo of it must still work.
+  if (process.env.NODE_ENV === "production" && !warnedNoSmtp) {
+    warnedNoSmtp = true;
+    console.warn(
+      `[mail] WARNING: NODE_ENV=production but SMTP_URL is unset: email is written to ${dir}, and no user receives it. Set SMTP_URL and MAIL_FROM (docs/SETUP.md, "Email in production").`,
+    );
+  }
   await mkdir(/*turbopackIgnore: true*/ dir, { recursive: true });
   // Sortable by time, unique across concurrent sends.
   const file = join(/*turbopackIgnore: true*/ dir, `${sent.sentAt.replace(/[:.]/g, "-")}-${randomUUID()}.json`);
