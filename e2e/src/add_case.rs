@@ -65,45 +65,7 @@ fn run_steps(
     let log = |name: &str| work.path().join(format!("{name}.log"));
 
     let result = (|| {
-        step(steps, CREATE_NEXT_APP, || {
-            let mut create = Command::new("npx");
-            create
-                .args([
-                    "--yes",
-                    CREATE_NEXT_APP,
-                    "shop",
-                    "--ts",
-                    "--app",
-                    "--src-dir",
-                    "--use-npm",
-                ])
-                .args([
-                    "--eslint",
-                    "--no-tailwind",
-                    "--import-alias",
-                    "@/*",
-                    "--yes",
-                ])
-                .current_dir(work.path())
-                .env("NEXT_TELEMETRY_DISABLED", "1");
-            run_logged(create, &log("create-next-app"))
-        })?;
-        step(steps, "local font (the app's own commit)", || {
-            std::fs::write(app.join("src/app/layout.tsx"), LOCAL_FONT_LAYOUT)?;
-            // create-next-app made the repository; commit whatever it left uncommitted too.
-            git(&app, &["init", "-q"])?;
-            git(&app, &["add", "-A"])?;
-            git(
-                &app,
-                &[
-                    "commit",
-                    "-q",
-                    "-m",
-                    "Local fonts: next/font/google needs the network at build time",
-                ],
-            )
-        })?;
-
+        create_app(work.path(), "shop", steps)?;
         let planned = step(steps, "add --dry-run", || {
             let before = git_changes(&app)?;
             ensure!(before.is_empty(), "the app is not committed: {before:?}");
@@ -185,6 +147,55 @@ fn run_steps(
     result
 }
 
+/// `create-next-app@16` makes `name` in `work` (App Router, TypeScript, `src/`, npm), then the app's own commit
+/// swaps Google fonts for the system font stack (FACTS.md: no fonts offline); returns the app's folder.
+pub(crate) fn create_app(
+    work: &Path,
+    name: &str,
+    steps: &mut Vec<(String, f64)>,
+) -> anyhow::Result<PathBuf> {
+    let app = work.join(name);
+    step(steps, CREATE_NEXT_APP, || {
+        let mut create = Command::new("npx");
+        create
+            .args([
+                "--yes",
+                CREATE_NEXT_APP,
+                name,
+                "--ts",
+                "--app",
+                "--src-dir",
+                "--use-npm",
+            ])
+            .args([
+                "--eslint",
+                "--no-tailwind",
+                "--import-alias",
+                "@/*",
+                "--yes",
+            ])
+            .current_dir(work)
+            .env("NEXT_TELEMETRY_DISABLED", "1");
+        run_logged(create, &work.join("create-next-app.log"))
+    })?;
+    step(steps, "local font (the app's own commit)", || {
+        std::fs::write(app.join("src/app/layout.tsx"), LOCAL_FONT_LAYOUT)?;
+        // create-next-app made the repository; commit whatever it left uncommitted too.
+        git(&app, &["init", "-q"])?;
+        git(&app, &["add", "-A"])?;
+        git(
+            &app,
+            &[
+                "commit",
+                "-q",
+                "-m",
+                "Local fonts: next/font/google needs the network at build time",
+            ],
+        )
+    })?;
+    Ok(app)
+}
+
 /// Sign-up, then the dashboard (server-rendered) names the user and /api/me answers with them; without a
 /// session the dashboard redirects to /sign-in and /api/me answers 401.
 fn prove(client: &Client, frontend: &str) -> anyhow::Result<()> {
@@ -233,7 +244,7 @@ fn prove(client: &Client, frontend: &str) -> anyhow::Result<()> {
 
 /// `cargo xtask add <app>` with `args` (in this process: the same code the xtask binary runs); returns the
 /// plan and its diff.
-fn xtask_add(app: &Path, args: &[&str]) -> anyhow::Result<(Plan, String)> {
+pub(crate) fn xtask_add(app: &Path, args: &[&str]) -> anyhow::Result<(Plan, String)> {
     let has = |flag: &str| args.contains(&flag);
     let cmd = xtask::flags::Add {
         app_dir: app.to_path_buf(),
@@ -254,7 +265,7 @@ fn xtask_add(app: &Path, args: &[&str]) -> anyhow::Result<(Plan, String)> {
 }
 
 /// The files a plan names: what it writes and what its install rewrites.
-fn planned_files(plan: &Plan) -> anyhow::Result<BTreeSet<String>> {
+pub(crate) fn planned_files(plan: &Plan) -> anyhow::Result<BTreeSet<String>> {
     let files: BTreeSet<String> = plan
         .changes
         .iter()
@@ -267,7 +278,7 @@ fn planned_files(plan: &Plan) -> anyhow::Result<BTreeSet<String>> {
 }
 
 /// Every path `git status` reports (untracked files one by one).
-fn git_changes(app: &Path) -> anyhow::Result<BTreeSet<String>> {
+pub(crate) fn git_changes(app: &Path) -> anyhow::Result<BTreeSet<String>> {
     let output = Command::new("git")
         .args(["status", "--porcelain", "--untracked-files=all"])
         .current_dir(app)
@@ -279,7 +290,7 @@ fn git_changes(app: &Path) -> anyhow::Result<BTreeSet<String>> {
         .collect())
 }
 
-fn git_ignores(app: &Path, file: &str) -> anyhow::Result<bool> {
+pub(crate) fn git_ignores(app: &Path, file: &str) -> anyhow::Result<bool> {
     let status = Command::new("git")
         .args(["check-ignore", "-q", file])
         .current_dir(app)
@@ -287,7 +298,7 @@ fn git_ignores(app: &Path, file: &str) -> anyhow::Result<bool> {
     Ok(status.success())
 }
 
-fn git(app: &Path, args: &[&str]) -> anyhow::Result<()> {
+pub(crate) fn git(app: &Path, args: &[&str]) -> anyhow::Result<()> {
     let status = Command::new("git")
         .args(["-c", "user.name=e2e", "-c", "user.email=e2e@example.com"])
         .args(args)

@@ -21,5 +21,8 @@ xflags::xflags! {
         /// Only the `cargo xtask add` case (a create-next-app@16 app, monolithic, SQLite); the default run
         /// includes it.
         optional --add
+        /// Only the `cargo xtask add` case with an existing backend beside the create-next-app app: fastapi (an
+        /// app laid out as FastAPI's guide shows). Not in the default run.
+        optional --add-backend backend: String
     }
 }

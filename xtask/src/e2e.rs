@@ -10,6 +10,7 @@ pub fn run(cmd: flags::E2e) -> anyhow::Result<()> {
         ("--architecture", &cmd.architecture),
         ("--backend", &cmd.backend),
         ("--auth-flows", &cmd.auth_flows),
+        ("--add-backend", &cmd.add_backend),
     ] {
         if let Some(value) = value {
             args.extend([flag.to_string(), value.clone()]);

@@ -78,6 +78,9 @@ xflags::xflags! {
             /// Only the `cargo xtask add` case (a create-next-app@16 app, monolithic, SQLite); the default run
             /// includes it.
             optional --add
+            /// Only the `cargo xtask add` case with an existing backend beside the app: fastapi. Not in the
+            /// default run.
+            optional --add-backend backend: String
         }
         /// A private Docker engine (Debian's dockerd, data and socket under $BETTER_AUTH_V2_CACHE/docker) and
         /// the e2e database images built from Debian packages, for testcontainers without an image registry.

@@ -107,26 +107,7 @@ impl Fixture {
 
     /// Every file below the root (without .git) and its bytes.
     fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
-        fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.file_name().unwrap() == ".git" {
-                    continue;
-                }
-                if path.is_dir() {
-                    out.insert(path.strip_prefix(root).unwrap().join(""), Vec::new());
-                    walk(root, &path, out);
-                } else {
-                    out.insert(
-                        path.strip_prefix(root).unwrap().to_path_buf(),
-                        std::fs::read(&path).unwrap(),
-                    );
-                }
-            }
-        }
-        let mut out = BTreeMap::new();
-        walk(&self.root, &self.root, &mut out);
-        out
+        snapshot(&self.root)
     }
 
     fn plan(&self) -> Plan {
@@ -150,6 +131,30 @@ impl Fixture {
             String::from_utf8_lossy(&output.stderr).into_owned(),
         )
     }
+}
+
+/// Every file below `root` (without .git) and its bytes.
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name().unwrap() == ".git" {
+                continue;
+            }
+            if path.is_dir() {
+                out.insert(path.strip_prefix(root).unwrap().join(""), Vec::new());
+                walk(root, &path, out);
+            } else {
+                out.insert(
+                    path.strip_prefix(root).unwrap().to_path_buf(),
+                    std::fs::read(&path).unwrap(),
+                );
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, root, &mut out);
+    out
 }
 
 fn planned(plan: &Plan) -> Vec<String> {
@@ -608,7 +613,7 @@ fn a_fastapi_app_beside_the_app_means_separate() {
     let backend = decision.backend.unwrap();
     assert_eq!(backend.backend.name(), "fastapi");
     assert_eq!(
-        backend.instance.unwrap().to_string(),
+        backend.instance().unwrap().to_string(),
         format!("{}:3", api.join("app/main.py").display())
     );
     assert_eq!(
@@ -619,4 +624,337 @@ fn a_fastapi_app_beside_the_app_means_separate() {
     let choices = Choices::parse(Some("monolithic"), None, None).unwrap();
     let decision = add::decide(&found, choices, None, None).unwrap();
     assert!(decision.backend.is_none());
+}
+
+// The existing backend: FastAPI laid out as FastAPI's "Bigger Applications" guide shows (`app/main.py`
+// creating the app, `app/routers/items.py` with an `APIRouter`), in a folder beside the app.
+
+const FASTAPI_MAIN: &str = r#"from fastapi import FastAPI
+
+from .routers import items
+
+app = FastAPI(
+    title="Shop API",
+)
+
+
+app.include_router(items.router)
+
+
+@app.get("/")
+async def root():
+    return {"message": "Hello Bigger Applications!"}
+"#;
+
+const FASTAPI_ITEMS: &str = r#"from fastapi import APIRouter
+
+router = APIRouter(prefix="/items", tags=["items"])
+
+
+@router.get("/")
+async def read_items():
+    return {"plumbus": {"name": "Plumbus"}}
+"#;
+
+/// The FastAPI app beside `app` (in `../api`), with `extra` files; returns its folder.
+fn fastapi_beside(app: &Fixture, extra: &[(&str, &str)]) -> PathBuf {
+    let api = app.root.parent().unwrap().join("api");
+    let files = [
+        ("app/__init__.py", ""),
+        ("app/main.py", FASTAPI_MAIN),
+        ("app/routers/__init__.py", ""),
+        ("app/routers/items.py", FASTAPI_ITEMS),
+        (".env", "SHOP_DB=sqlite:///shop.db\n"),
+    ];
+    for (file, text) in files.iter().chain(extra) {
+        let path = api.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    api
+}
+
+const UV_PYPROJECT: &str = "[project]\nname = \"api\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\ndependencies = [\n    \"fastapi>=0.115\",\n    \"uvicorn>=0.30\",\n]\n";
+
+fn change<'a>(plan: &'a Plan, path: &str) -> &'a add::plan::Change {
+    plan.changes
+        .iter()
+        .find(|c| c.path == Path::new(path))
+        .unwrap_or_else(|| panic!("{path} not planned: {:?}", planned(plan)))
+}
+
+#[test]
+fn an_existing_fastapi_app_gets_the_template_verifier_wired_where_it_creates_the_app() {
+    let app = Fixture::new();
+    fastapi_beside(
+        &app,
+        &[
+            ("pyproject.toml", UV_PYPROJECT),
+            ("uv.lock", "version = 1\n"),
+        ],
+    );
+    let plan = app.plan();
+    let package = "../api/app/better_auth";
+    for module in [
+        "__init__",
+        "config",
+        "jwks",
+        "token_cache",
+        "security",
+        "deps",
+        "me",
+    ] {
+        change(&plan, &format!("{package}/{module}.py"));
+    }
+    // One source: the template's modules, with only their imports moved to the app's package.
+    let template = |file: &str| {
+        std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../template/backend-fastapi/app")
+                .join(file),
+        )
+        .unwrap()
+    };
+    assert_eq!(
+        change(&plan, &format!("{package}/security.py")).after,
+        template("core/security.py")
+            .replace(
+                "from app.core.config import",
+                "from app.better_auth.config import"
+            )
+            .replace(
+                "from app.core.jwks import",
+                "from app.better_auth.jwks import"
+            )
+            .replace(
+                "from app.core.token_cache import",
+                "from app.better_auth.token_cache import"
+            )
+    );
+    assert_eq!(
+        change(&plan, &format!("{package}/jwks.py")).after,
+        template("core/jwks.py")
+    );
+    let me = &change(&plan, &format!("{package}/me.py")).after;
+    assert!(
+        me.contains("from app.better_auth.deps import CurrentUser")
+            && me.contains("@router.get(\"/me\")")
+    );
+    // config.py still finds the backend's .env (app/better_auth/config.py → parents[2]).
+    assert!(
+        change(&plan, &format!("{package}/config.py"))
+            .after
+            .contains("parents[2]")
+    );
+
+    // Wired in the one module creating the app: the import after its imports, the call after the
+    // (multi-line) FastAPI(...) call, nothing else of the module changed.
+    let main = change(&plan, "../api/app/main.py");
+    assert_eq!(main.before.as_deref(), Some(FASTAPI_MAIN));
+    assert_eq!(
+        main.after,
+        FASTAPI_MAIN
+            .replace(
+                "from .routers import items\n",
+                "from .routers import items\nfrom app.better_auth import setup as setup_better_auth\n"
+            )
+            .replace(
+                "    title=\"Shop API\",\n)\n",
+                "    title=\"Shop API\",\n)\n\n# Better Auth: bearer JWTs verified against the Next.js app's JWKS, and GET /api/me.\nsetup_better_auth(app)\n"
+            )
+    );
+    let diff = plan.diff();
+    assert!(
+        diff.contains("--- a/../api/app/main.py\n+++ b/../api/app/main.py\n"),
+        "{diff}"
+    );
+    assert!(diff.contains("+setup_better_auth(app)\n"), "{diff}");
+
+    // Settings appended to the backend's .env, its own kept first.
+    let env = change(&plan, "../api/.env");
+    assert!(
+        env.after.starts_with("SHOP_DB=sqlite:///shop.db\n"),
+        "{}",
+        env.after
+    );
+    assert!(
+        env.after
+            .contains("\nBETTER_AUTH_URL=http://localhost:3000\n"),
+        "{}",
+        env.after
+    );
+    assert!(
+        env.after.contains("\nFRONTEND_URL=http://localhost:3000\n"),
+        "{}",
+        env.after
+    );
+    assert!(
+        !env.after.contains("DATABASE_URL") && !env.after.contains("PORT="),
+        "{}",
+        env.after
+    );
+
+    // Dependencies with uv (uv.lock), pinned as the template pins them.
+    let pyproject = template("../pyproject.toml.liquid");
+    let pin = |name: &str| {
+        pyproject
+            .lines()
+            .find(|line| line.trim().starts_with(&format!("\"{name}")))
+            .unwrap()
+            .trim()
+            .trim_end_matches(',')
+            .trim_matches('"')
+            .to_string()
+    };
+    assert_eq!(plan.installs.len(), 1, "{:?}", plan.installs);
+    assert_eq!(
+        plan.installs[0].argv,
+        [
+            "uv".to_string(),
+            "add".to_string(),
+            pin("pyjwt[crypto]"),
+            pin("httpx"),
+            pin("pydantic-settings")
+        ]
+    );
+    assert!(plan.tool_writes.contains(&PathBuf::from("../api/uv.lock")));
+    assert!(
+        plan.tool_writes
+            .contains(&PathBuf::from("../api/pyproject.toml"))
+    );
+    // The frontend half is the separate one: JWT plugin and the api interceptor.
+    assert!(
+        planned(&plan)
+            .iter()
+            .any(|path| path.contains("api-interceptor")),
+        "{:?}",
+        planned(&plan)
+    );
+    assert!(
+        !plan.by_hand.iter().any(|line| line.contains("backend")),
+        "{:?}",
+        plan.by_hand
+    );
+}
+
+#[test]
+fn two_modules_creating_a_fastapi_app_get_the_exact_lines_to_add_by_hand() {
+    let app = Fixture::new();
+    fastapi_beside(
+        &app,
+        &[
+            ("pyproject.toml", UV_PYPROJECT),
+            (
+                "app/admin.py",
+                "from fastapi import FastAPI\n\nadmin = FastAPI()\n",
+            ),
+        ],
+    );
+    let plan = app.plan();
+    assert!(
+        !planned(&plan)
+            .iter()
+            .any(|path| path.ends_with("main.py") || path.ends_with("admin.py"))
+    );
+    change(&plan, "../api/app/better_auth/security.py");
+    let line = plan
+        .by_hand
+        .iter()
+        .find(|line| line.starts_with("wire Better Auth into your FastAPI app"))
+        .unwrap_or_else(|| panic!("{:?}", plan.by_hand));
+    assert!(line.contains("2 modules create one"), "{line}");
+    assert!(
+        line.contains("`from app.better_auth import setup as setup_better_auth`")
+            && line.contains("`setup_better_auth(app)`"),
+        "{line}"
+    );
+}
+
+const REQUIREMENTS: &str = "fastapi[standard]>=0.115\nPyJWT==2.10.0\n";
+
+#[test]
+fn requirements_txt_gets_the_pins_and_an_apps_own_cors_is_kept() {
+    let app = Fixture::new();
+    let cors = FASTAPI_MAIN.replace(
+        "from fastapi import FastAPI\n",
+        "from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n",
+    ) + "\napp.add_middleware(CORSMiddleware, allow_origins=[\"http://localhost:3000\"])\n";
+    fastapi_beside(
+        &app,
+        &[("requirements.txt", REQUIREMENTS), ("app/main.py", &cors)],
+    );
+    let plan = app.plan();
+    let requirements = change(&plan, "../api/requirements.txt");
+    // The app's own PyJWT pin is kept; the missing two are appended with the template's pins.
+    assert!(
+        requirements.after.starts_with(REQUIREMENTS),
+        "{}",
+        requirements.after
+    );
+    assert!(
+        !requirements.after.contains("pyjwt"),
+        "{}",
+        requirements.after
+    );
+    assert!(
+        requirements.after.contains("\nhttpx==")
+            && requirements.after.contains("\npydantic-settings==")
+    );
+    assert!(
+        change(&plan, "../api/app/main.py")
+            .after
+            .contains("\nsetup_better_auth(app, cors=False)\n")
+    );
+    // No .venv to install into: the pip line is printed; the app's CORS must allow the frontend.
+    assert!(plan.installs.is_empty(), "{:?}", plan.installs);
+    for wanted in ["pip install -r", "CORSMiddleware"] {
+        assert!(
+            plan.by_hand.iter().any(|line| line.contains(wanted)),
+            "{wanted}: {:?}",
+            plan.by_hand
+        );
+    }
+}
+
+#[test]
+fn the_backend_half_is_idempotent_rolled_back_and_left_alone_by_dry_run() {
+    let app = Fixture::new();
+    let api = fastapi_beside(&app, &[("requirements.txt", REQUIREMENTS)]);
+    app.commit();
+    let before = snapshot(&api);
+
+    let (ok, stdout, stderr) = app.add(&["--dry-run"]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("--- /dev/null\n+++ b/../api/app/better_auth/security.py\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("+++ b/../api/requirements.txt\n"),
+        "{stdout}"
+    );
+    assert_eq!(snapshot(&api), before, "--dry-run wrote into the backend");
+
+    // A failure after the backend's files were written and its install rewrote its manifest.
+    let mut plan = app.plan();
+    plan.installs = vec![add::backend_install::Install {
+        dir: api.clone(),
+        argv: ["sh", "-c", "echo broken >> requirements.txt; exit 3"]
+            .map(String::from)
+            .to_vec(),
+        writes: vec![api.join("requirements.txt")],
+    }];
+    let err = apply::transaction(|undo| {
+        apply::write_plan(&app.root, &plan, undo)?;
+        add::backend_install::run(&plan.installs, undo)
+    })
+    .unwrap_err();
+    assert!(format!("{err:#}").contains("exited with"), "{err:#}");
+    assert_eq!(snapshot(&api), before, "rollback left the backend changed");
+
+    let plan = app.plan();
+    apply::transaction(|undo| apply::write_plan(&app.root, &plan, undo)).unwrap();
+    let again = app.plan();
+    assert!(again.is_empty(), "second plan: {:?}", planned(&again));
+    assert!(again.installs.is_empty(), "{:?}", again.installs);
 }

@@ -2,8 +2,10 @@
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 
+from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.exc import NoSuchModuleError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
@@ -77,6 +79,10 @@ def create_tables(engine: Engine) -> None:
         raise ConfigError(f"DATABASE_URL: cannot use the database: {reason}") from None
 
 
-def session_for(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's database session (a route dependency)."""
+    with Session(request.app.state.engine) as session:
         yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]

@@ -4,18 +4,31 @@
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
+
 use project_xtask::project::Backend;
 
-use super::detect::{Evidence, Finding};
+use super::detect::{App, Evidence, Finding};
+use super::plan::Plan;
 
-/// A backend found, with the module that creates its app instance (when exactly one does).
+/// A backend found, with the modules that create an app instance.
 #[derive(Debug, Clone)]
 pub struct DetectedBackend {
     pub backend: Backend,
     pub dir: PathBuf,
-    /// The one source file creating the app instance, and the line; None when none or several do.
-    pub instance: Option<Evidence>,
+    /// Every source file creating an app instance, with the line, in path order.
+    pub instances: Vec<Evidence>,
     pub findings: Vec<Finding>,
+}
+
+impl DetectedBackend {
+    /// The module creating the app instance when exactly one does: the one `add` wires automatically.
+    pub fn instance(&self) -> Option<&Evidence> {
+        match self.instances.as_slice() {
+            [only] => Some(only),
+            _ => None,
+        }
+    }
 }
 
 /// Looks in `backend_dir` when given, else in every sibling folder of `app_root`.
@@ -67,22 +80,62 @@ fn detect_in(dir: &Path) -> Option<DetectedBackend> {
     };
     let mut instances = Vec::new();
     find_instances(dir, extensions, marker, 0, &mut instances);
-    let instance = (instances.len() == 1).then(|| instances.remove(0));
+    instances.sort_by(|a, b| a.file.cmp(&b.file));
     let mut findings = vec![dependency];
-    findings.extend(instance.iter().map(|evidence| Finding {
-        what: format!("the app instance ({marker})"),
+    findings.extend(instances.iter().map(|evidence| Finding {
+        what: format!("an app instance ({marker})"),
         evidence: evidence.clone(),
     }));
     Some(DetectedBackend {
         backend,
         dir: dir.to_path_buf(),
-        instance,
+        instances,
         findings,
     })
 }
 
+/// Adds the backend's half to `plan` from the rendered project's `backend/`; paths in the plan are relative
+/// to the app's root (`../api/...` for a sibling folder).
+pub fn plan(
+    app: &App,
+    found: &DetectedBackend,
+    rendered: &Path,
+    plan: &mut Plan,
+) -> anyhow::Result<()> {
+    let to_backend = relative_path(&app.root, &found.dir)?;
+    match found.backend {
+        Backend::Fastapi => super::backend_fastapi::plan(found, &to_backend, rendered, plan),
+        _ => {
+            plan.by_hand.push(format!(
+                "the {} backend in {} is not wired yet by this version of add: copy the verifier from template/backend-{}/ of better-auth-v2 (see its README)",
+                found.backend.name(),
+                found.dir.display(),
+                found.backend.name()
+            ));
+            Ok(())
+        }
+    }
+}
+
+/// `to` as seen from `from` (both existing folders), e.g. `../api`.
+fn relative_path(from: &Path, to: &Path) -> anyhow::Result<PathBuf> {
+    let canonical = |path: &Path| {
+        path.canonicalize()
+            .with_context(|| format!("cannot resolve {}", path.display()))
+    };
+    let (from, to) = (canonical(from)?, canonical(to)?);
+    let common = from
+        .components()
+        .zip(to.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut path: PathBuf = from.components().skip(common).map(|_| "..").collect();
+    path.extend(to.components().skip(common));
+    Ok(path)
+}
+
 /// True when a dependency line names `package` itself (not `fastapi-users` or `express-session`).
-fn mentions_package(line: &str, package: &str) -> bool {
+pub(super) fn mentions_package(line: &str, package: &str) -> bool {
     let line = line.trim().trim_start_matches(['"', '\'']);
     line.strip_prefix(package).is_some_and(|rest| {
         rest.is_empty()

@@ -287,6 +287,19 @@ fn plan_env(app: &App, rendered: &Path, plan: &mut Plan) -> anyhow::Result<()> {
         set.push_str(&read_if_exists(&app.root.join(file))?.unwrap_or_default());
         set.push('\n');
     }
+    append_env(plan, PathBuf::from(".env"), before, &set, &ours);
+    Ok(())
+}
+
+/// Plans `path` (now `before`) with the lines of `ours` whose keys `set` (the env files' text) lacks
+/// appended, each with the comments right above it.
+pub(super) fn append_env(
+    plan: &mut Plan,
+    path: PathBuf,
+    before: Option<String>,
+    set: &str,
+    ours: &str,
+) {
     let has_key = |key: &str| {
         set.lines().any(|line| {
             let line = line.trim().trim_start_matches("export ");
@@ -315,7 +328,7 @@ fn plan_env(app: &App, rendered: &Path, plan: &mut Plan) -> anyhow::Result<()> {
         }
     }
     if added.is_empty() {
-        return Ok(());
+        return;
     }
     let mut after = before.clone().unwrap_or_default();
     if !after.is_empty() && !after.ends_with('\n') {
@@ -325,8 +338,7 @@ fn plan_env(app: &App, rendered: &Path, plan: &mut Plan) -> anyhow::Result<()> {
         added.remove(0);
     }
     after.push_str(&added);
-    plan.write(".env", before, after);
-    Ok(())
+    plan.write(path, before, after);
 }
 
 /// package.json: the rendered project's dependencies (and its `auth:migrate` script) the app lacks, added
@@ -542,7 +554,7 @@ fn list_files(dir: &Path, relative: &Path, out: &mut Vec<String>) -> anyhow::Res
     Ok(())
 }
 
-fn read_if_exists(path: &Path) -> anyhow::Result<Option<String>> {
+pub(super) fn read_if_exists(path: &Path) -> anyhow::Result<Option<String>> {
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),

@@ -5,6 +5,8 @@
 
 pub mod apply;
 pub mod backend;
+mod backend_fastapi;
+pub mod backend_install;
 pub mod detect;
 pub mod frontend;
 pub mod plan;
@@ -81,6 +83,7 @@ pub fn run_to(cmd: flags::Add, out: &mut dyn Write) -> anyhow::Result<Plan> {
     }
     apply::transaction(|undo| {
         apply::write_plan(&app.root, &plan, undo)?;
+        backend_install::run(&plan.installs, undo)?;
         setup::run(&app, undo)
     })?;
     if cmd.no_xtask {
@@ -188,12 +191,7 @@ pub fn plan_for(app: &App, decision: &Decision, rendered: &Path) -> anyhow::Resu
         plan.tool_writes.push(app.package_manager.lockfile().into());
     }
     if let Some(found) = &decision.backend {
-        plan.by_hand.push(format!(
-            "the {} backend in {} is not wired yet by this version of add: copy the verifier from template/backend-{}/ of better-auth-v2 (see its README)",
-            found.backend.name(),
-            found.dir.display(),
-            found.backend.name()
-        ));
+        backend::plan(app, found, &project.join("backend"), &mut plan)?;
     }
     Ok(plan)
 }

@@ -20,6 +20,8 @@ pub struct Plan {
     pub by_hand: Vec<String>,
     /// Files a tool the plan runs rewrites itself (the package manager's lockfile), relative to the root.
     pub tool_writes: Vec<PathBuf>,
+    /// The backend's dependency commands (run after the files are written).
+    pub installs: Vec<super::backend_install::Install>,
 }
 
 impl Plan {

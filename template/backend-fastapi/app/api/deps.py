@@ -1,15 +1,12 @@
-"""Dependencies shared by the routes: the verified caller and a database session."""
+"""The verified caller, as a route dependency: `CurrentUser` in a route's parameters."""
 
 import logging
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import Session
 
 from app.core.security import AuthenticatedUser, InvalidToken, KeysUnavailable, TokenVerifier
-from app.db import session_for
 
 logger = logging.getLogger(__name__)
 
@@ -52,9 +49,4 @@ async def get_current_user(
         ) from None
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    yield from session_for(request.app.state.engine)
-
-
 CurrentUser = Annotated[AuthenticatedUser, Depends(get_current_user)]
-SessionDep = Annotated[Session, Depends(get_session)]

@@ -1,7 +1,8 @@
 from fastapi import APIRouter, HTTPException, Response, status
 from sqlmodel import col, select
 
-from app.api.deps import CurrentUser, SessionDep
+from app.api.deps import CurrentUser
+from app.db import SessionDep
 from app.models import Note, NoteCreate, NotePublic
 
 router = APIRouter(prefix="/notes", tags=["notes"])
