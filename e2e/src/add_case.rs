@@ -253,8 +253,10 @@ pub(crate) fn xtask_add(app: &Path, args: &[&str]) -> anyhow::Result<(Plan, Stri
         backend_dir: None,
         database: None,
         database_url: None,
+        auth_flows: None,
         dry_run: has("--dry-run"),
-        yes: has("--yes"),
+        // Never a question, even when the e2e run has a terminal: the case takes detection and defaults.
+        yes: true,
         allow_dirty: has("--allow-dirty"),
         no_xtask: has("--no-xtask"),
     };

@@ -33,8 +33,9 @@ xflags::xflags! {
             optional -y, --yes
         }
         /// Add Better Auth to an existing Next.js App Router app: detect its layout, package manager, database
-        /// and a FastAPI/Express backend beside it, show the plan as a diff, apply it (undone on failure),
-        /// then set it up (secret, install, migrate).
+        /// and a FastAPI/Express backend beside it (asking for what is missing when a terminal is attached),
+        /// show the plan as a diff, apply it (undone on failure), then set it up like a new project (secret,
+        /// install, migrate, verify) with the project automation it writes.
         cmd add {
             /// The Next.js app's folder (the one with package.json).
             required app_dir: PathBuf
@@ -48,13 +49,17 @@ xflags::xflags! {
             optional --database database: String
             /// The database URL (default: the app's DATABASE_URL, else one per database).
             optional --database-url url: String
+            /// Optional flows, comma-separated: verification, reset, github, google, oidc (default reset;
+            /// none for none).
+            optional --auth-flows flows: String
             /// Print the plan as a unified diff and change nothing.
             optional --dry-run
             /// Do not ask for confirmation.
             optional -y, --yes
             /// Run even when the app's git work tree has uncommitted changes.
             optional --allow-dirty
-            /// Do not write better-auth.toml and the project's xtask/.
+            /// Do not write better-auth.toml and the project's xtask/ (setup then runs without them: secret,
+            /// install, migrate).
             optional --no-xtask
         }
         /// End-to-end proof: generate, set up, run Next.js + backend + database, check 200 vs 401.

@@ -25,6 +25,8 @@ const HOOKS_DIR: &str = "hooks";
 pub enum Interaction {
     /// Prompt for missing choices and confirm the summary (needs a terminal).
     Interactive,
+    /// Prompt for missing choices and print the summary; the caller confirms (`add`, after its diff).
+    Prompts,
     /// Take defaults for missing choices; print the summary; no questions.
     Silent,
     /// Like `Silent`, without the summary (for rendering many combinations).
@@ -107,7 +109,7 @@ fn expand(
         },
         name: Some(name.to_string()),
         destination: Some(staging.path().to_path_buf()),
-        silent: interaction != Interaction::Interactive,
+        silent: !matches!(interaction, Interaction::Interactive | Interaction::Prompts),
         // Without this, cargo-generate lists every file it copies: hundreds of lines.
         quiet: true,
         // A values file, not --define: cargo-generate echoes every --define, a database password included.

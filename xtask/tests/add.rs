@@ -4,10 +4,13 @@
 //!
 //! `cargo test -p xtask --test add`
 
+mod terminal;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use project_xtask::project::AUTH_FLOW_NAMES;
 use xtask::add::{self, apply, detect, plan::Plan};
 use xtask::combination::Choices;
 
@@ -957,4 +960,177 @@ fn the_backend_half_is_idempotent_rolled_back_and_left_alone_by_dry_run() {
     let again = app.plan();
     assert!(again.is_empty(), "second plan: {:?}", planned(&again));
     assert!(again.installs.is_empty(), "{:?}", again.installs);
+}
+
+/// The value of `key` in the `[section]` of the better-auth.toml text `manifest`.
+fn manifest_value(manifest: &str, section: &str, key: &str) -> Option<String> {
+    let table: toml::Table = manifest.parse().unwrap();
+    Some(table.get(section)?.get(key)?.as_str()?.to_string())
+}
+
+fn planned_text(plan: &Plan, file: &str) -> String {
+    plan.changes
+        .iter()
+        .find(|change| change.path == Path::new(file))
+        .unwrap_or_else(|| panic!("{file} is not in the plan: {:?}", planned(plan)))
+        .after
+        .clone()
+}
+
+#[test]
+fn the_plan_writes_the_project_automation_with_the_apps_layout_unless_no_xtask() {
+    let app = Fixture::new();
+    app.remove("package-lock.json");
+    app.write("pnpm-lock.yaml", "lockfileVersion: '9.0'\n");
+    let plan = app.plan();
+    let files = planned(&plan);
+    for file in [
+        "better-auth.toml",
+        "Cargo.toml",
+        "Cargo.lock",
+        ".cargo/config.toml",
+        "xtask/Cargo.toml",
+        "xtask/src/main.rs",
+        "xtask/src/setup.rs",
+        "scripts/expected-schema.mjs",
+        "scripts/load-auth.mjs",
+    ] {
+        assert!(files.contains(&file.to_string()), "{file} not in {files:?}");
+    }
+    // The manifest the app's own `cargo xtask` reads: the template's, plus where this app's parts are.
+    let manifest = planned_text(&plan, "better-auth.toml");
+    let parsed = project_xtask::project::Manifest::parse(&manifest).unwrap();
+    assert_eq!(parsed.layout.frontend, ".");
+    assert_eq!(parsed.layout.package_manager.name(), "pnpm");
+    assert_eq!(parsed.name, "shop");
+    assert_eq!(manifest_value(&manifest, "layout", "backend"), None);
+    let gitignore = planned_text(&plan, ".gitignore");
+    for line in ["target/", ".tools/", "/.mail", "*.db"] {
+        assert!(
+            gitignore.lines().any(|their| their == line),
+            "{line} not ignored:\n{gitignore}"
+        );
+    }
+    let package: serde_json::Value =
+        serde_json::from_str(&planned_text(&plan, "package.json")).unwrap();
+    assert!(
+        package["scripts"]["typecheck"].is_string(),
+        "cargo xtask test runs it"
+    );
+
+    app.commit();
+    let (ok, stdout, stderr) = app.add(&["--dry-run", "--no-xtask"]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("+++ b/src/lib/auth.ts"), "{stdout}");
+    for absent in [
+        "+++ b/better-auth.toml",
+        "+++ b/xtask/",
+        "+++ b/Cargo.toml",
+        "+++ b/scripts/",
+        "\n+target/\n",
+    ] {
+        assert!(
+            !stdout.contains(absent),
+            "--no-xtask planned {absent}:\n{stdout}"
+        );
+    }
+}
+
+#[test]
+fn a_backend_beside_the_app_is_recorded_relative_to_it() {
+    let app = Fixture::new();
+    let api = app.root.parent().unwrap().join("api");
+    std::fs::create_dir_all(api.join("app")).unwrap();
+    std::fs::write(api.join("requirements.txt"), "fastapi\n").unwrap();
+    std::fs::write(
+        api.join("app/main.py"),
+        "from fastapi import FastAPI\n\napp = FastAPI()\n",
+    )
+    .unwrap();
+    let manifest = planned_text(&app.plan(), "better-auth.toml");
+    let parsed = project_xtask::project::Manifest::parse(&manifest).unwrap();
+    assert_eq!(
+        parsed.backend.map(|backend| backend.name()),
+        Some("fastapi")
+    );
+    assert_eq!(parsed.layout.backend, "../api");
+    assert_eq!(parsed.layout.package_manager.name(), "npm");
+}
+
+#[test]
+fn auth_flows_on_add_are_new_s_names_default_and_check() {
+    let app = Fixture::new();
+    app.commit();
+    let before = app.snapshot();
+    let (ok, stdout, stderr) = app.add(&["--dry-run", "--auth-flows", "reset"]);
+    assert!(ok, "{stderr}");
+    for file in [
+        "+++ b/src/app/(auth)/forgot-password/page.tsx\n",
+        "+++ b/src/app/(auth)/reset-password/page.tsx\n",
+        "+++ b/src/lib/mail.ts\n",
+        "+auth_flows = \"reset\"\n",
+        "+  reset: true,\n",
+    ] {
+        assert!(stdout.contains(file), "{file:?} missing from:\n{stdout}");
+    }
+    assert!(
+        stderr.contains("auth flows reset"),
+        "the decision names them: {stderr}"
+    );
+    // No flag: new's default (reset); none turns the flows off.
+    let (ok, default, stderr) = app.add(&["--dry-run"]);
+    assert!(ok, "{stderr}");
+    assert!(default.contains("+  reset: true,\n"), "{default}");
+    let (ok, none, stderr) = app.add(&["--dry-run", "--auth-flows", "none"]);
+    assert!(ok, "{stderr}");
+    assert!(none.contains("+  reset: false,\n") && none.contains("+auth_flows = \"none\"\n"));
+    let (ok, stdout, stderr) = app.add(&["--auth-flows", "reset,facebook", "--yes"]);
+    assert!(!ok && stdout.is_empty());
+    assert!(
+        stderr.contains("`facebook`") && stderr.contains(AUTH_FLOW_NAMES),
+        "{stderr}"
+    );
+    assert_eq!(app.snapshot(), before);
+}
+
+#[test]
+fn with_a_terminal_missing_choices_are_asked_like_new_then_the_plan_is_confirmed() {
+    let app = Fixture::new();
+    app.commit();
+    let before = app.snapshot();
+    let root = app.root.to_str().unwrap();
+    let mut terminal = terminal::Terminal::spawn(
+        Path::new(env!("CARGO_BIN_EXE_xtask")),
+        &["add", root],
+        &app.root,
+        &[],
+    );
+    terminal.expect("Detected in");
+    // Nothing detected and no flag: new's questions, in new's order. Second choice: separate is refused
+    // for an app without a backend beside it, so take monolithic (the first).
+    terminal.expect("Architecture?");
+    terminal.send(terminal::ENTER);
+    terminal.expect("Database?");
+    terminal.send(terminal::DOWN);
+    terminal.send(terminal::ENTER);
+    terminal.expect("URL of the Next.js app (BETTER_AUTH_URL)");
+    terminal.send(terminal::ENTER);
+    terminal.expect("PostgreSQL URL");
+    terminal.send("postgresql://postgres@127.0.0.1:5432/shop");
+    terminal.send(terminal::ENTER);
+    terminal.expect("Auth flows, comma-separated");
+    terminal.send("verification");
+    terminal.send(terminal::ENTER);
+    terminal.expect("will generate `shop`");
+    terminal.expect("database      postgres");
+    terminal.expect("auth flows    verification");
+    terminal.expect("Decision: monolithic, postgres, auth flows verification");
+    terminal.expect("+DATABASE_URL=postgresql://postgres@127.0.0.1:5432/shop");
+    terminal.expect("Apply this plan? [y/N]");
+    terminal.send("n");
+    terminal.send(terminal::ENTER);
+    let (code, screen) = terminal.finish();
+    assert_ne!(code, 0, "{screen}");
+    assert!(screen.contains("declined; nothing was changed"), "{screen}");
+    assert_eq!(app.snapshot(), before);
 }

@@ -6,7 +6,8 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseEnv } from "node:util";
 
-export async function loadAuth(path = "src/lib/auth.ts") {
+// An app that `cargo xtask add` set up may have no src/ folder: its auth.ts is lib/auth.ts.
+export async function loadAuth(path = existsSync("src/lib/auth.ts") ? "src/lib/auth.ts" : "lib/auth.ts") {
   // The same variables the app sees; the process environment wins, as with the `auth` CLI.
   if (existsSync(".env")) {
     for (const [key, value] of Object.entries(parseEnv(readFileSync(".env", "utf8")))) {

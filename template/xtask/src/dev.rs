@@ -184,17 +184,18 @@ fn frontend(project: &Project) -> anyhow::Result<Service> {
     if node.bin_dir.is_some() {
         eprintln!("{}", node.describe());
     }
-    let mut command = node.command("npm");
+    let manager = project.package_manager();
+    let port_text = port.to_string();
+    let args = manager.run_args("dev", &["--port", port_text.as_str()]);
+    let mut command = node.command(manager.name());
     // Next.js listens where Better Auth believes it lives.
-    command
-        .args(["run", "dev", "--", "--port", &port.to_string()])
-        .current_dir(project.frontend_dir());
+    command.args(&args).current_dir(project.frontend_dir());
     Ok(Service {
         app: App::Frontend,
         command,
         port,
         port_source: "BETTER_AUTH_URL in frontend/.env".to_string(),
-        shown_as: format!("npm run dev -- --port {port}"),
+        shown_as: format!("{} {}", manager.name(), args.join(" ")),
     })
 }
 

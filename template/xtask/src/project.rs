@@ -3,11 +3,13 @@
 
 mod auth_flows;
 mod env_file;
+mod layout;
 mod manifest;
 pub mod url;
 
 pub use auth_flows::{AUTH_FLOW_NAMES, AuthFlow, AuthFlows};
 pub use env_file::EnvFile;
+pub use layout::{Layout, PackageManager};
 pub use manifest::{Architecture, Backend, Database, DbFamily, FRONTEND_DRIVERS, Manifest};
 
 use std::path::{Path, PathBuf};
@@ -56,13 +58,21 @@ impl Project {
         })
     }
 
+    /// The Next.js app's folder: `frontend/`, or where `[layout]` says.
     pub fn frontend_dir(&self) -> PathBuf {
-        self.root.join("frontend")
+        self.root.join(&self.manifest.layout.frontend)
     }
 
-    /// The separate backend's folder; `None` for a monolithic project.
+    /// The separate backend's folder (`backend/`, or where `[layout]` says); `None` for a monolithic project.
     pub fn backend_dir(&self) -> Option<PathBuf> {
-        self.manifest.backend.map(|_| self.root.join("backend"))
+        self.manifest
+            .backend
+            .map(|_| self.root.join(&self.manifest.layout.backend))
+    }
+
+    /// The package manager that installs and runs the Next.js app.
+    pub fn package_manager(&self) -> PackageManager {
+        self.manifest.layout.package_manager
     }
 
     /// `frontend/.env`: the one env file of the Next.js app, read by Next.js, the `auth` CLI and this xtask.

@@ -23,12 +23,13 @@ pub fn run(project: &Project) -> anyhow::Result<()> {
     }
     let mut checks: Vec<(String, Command)> = Vec::new();
 
-    let mut typecheck = node.command("npm");
+    let manager = project.package_manager();
+    let mut typecheck = node.command(manager.name());
     typecheck
-        .args(["run", "typecheck"])
+        .args(manager.run_args("typecheck", &[]))
         .current_dir(project.frontend_dir());
     checks.push((
-        "frontend: type-check (npm run typecheck)".to_string(),
+        format!("frontend: type-check ({} run typecheck)", manager.name()),
         typecheck,
     ));
 

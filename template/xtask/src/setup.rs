@@ -65,21 +65,28 @@ pub fn run(project: &Project, options: &Options) -> anyhow::Result<()> {
     if options.no_install {
         info("--no-install: skipping dependency installs");
     } else {
+        let manager = project.package_manager();
         match manifest.backend {
             // axum's "install" is its first compile: a step of its own, below.
-            None | Some(Backend::Axum) => step("Install frontend dependencies (npm)", || {
-                info(&install::npm(&node, &project.frontend_dir())?.describe());
-                Ok(())
-            })?,
+            None | Some(Backend::Axum) => step(
+                &format!("Install frontend dependencies ({})", manager.name()),
+                || {
+                    let installed = install::packages(&node, manager, &project.frontend_dir())?;
+                    info(&installed.describe());
+                    Ok(())
+                },
+            )?,
             // Two package managers, mostly waiting on the disk and the network: run them side by side.
             Some(backend) => step(
                 &format!(
-                    "Install frontend (npm) and backend ({}) dependencies, in parallel",
+                    "Install frontend ({}) and backend ({}) dependencies, in parallel",
+                    manager.name(),
                     install_tool(backend)
                 ),
                 || {
                     let (frontend, backend) = std::thread::scope(|scope| {
-                        let frontend = scope.spawn(|| install::npm(&node, &project.frontend_dir()));
+                        let frontend = scope
+                            .spawn(|| install::packages(&node, manager, &project.frontend_dir()));
                         let backend = install::backend(project, backend, &node);
                         (
                             frontend.join().expect("the npm install thread panicked"),

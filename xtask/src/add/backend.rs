@@ -118,7 +118,7 @@ pub fn plan(
 }
 
 /// `to` as seen from `from` (both existing folders), e.g. `../api`.
-fn relative_path(from: &Path, to: &Path) -> anyhow::Result<PathBuf> {
+pub(super) fn relative_path(from: &Path, to: &Path) -> anyhow::Result<PathBuf> {
     let canonical = |path: &Path| {
         path.canonicalize()
             .with_context(|| format!("cannot resolve {}", path.display()))

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use project_xtask::project::Database;
+pub use project_xtask::project::PackageManager;
 
 /// The oldest Next.js major `add` integrates with (App Router route handlers, async `headers()`).
 const MIN_NEXT_MAJOR: u32 = 15;
@@ -37,43 +38,14 @@ pub struct Finding {
     pub evidence: Evidence,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PackageManager {
-    Npm,
-    Pnpm,
-    Yarn,
-    Bun,
-}
-
-impl PackageManager {
-    pub fn name(self) -> &'static str {
-        match self {
-            PackageManager::Npm => "npm",
-            PackageManager::Pnpm => "pnpm",
-            PackageManager::Yarn => "yarn",
-            PackageManager::Bun => "bun",
-        }
-    }
-
-    /// The lockfile this manager writes.
-    pub fn lockfile(self) -> &'static str {
-        match self {
-            PackageManager::Npm => "package-lock.json",
-            PackageManager::Pnpm => "pnpm-lock.yaml",
-            PackageManager::Yarn => "yarn.lock",
-            PackageManager::Bun => "bun.lock",
-        }
-    }
-
-    /// The lockfiles that identify each manager, in the order they are looked for.
-    const LOCKFILES: [(&'static str, PackageManager); 5] = [
-        ("pnpm-lock.yaml", PackageManager::Pnpm),
-        ("yarn.lock", PackageManager::Yarn),
-        ("bun.lock", PackageManager::Bun),
-        ("bun.lockb", PackageManager::Bun),
-        ("package-lock.json", PackageManager::Npm),
-    ];
-}
+/// The lockfiles that identify each package manager, in the order they are looked for.
+pub const LOCKFILES: [(&str, PackageManager); 5] = [
+    ("pnpm-lock.yaml", PackageManager::Pnpm),
+    ("yarn.lock", PackageManager::Yarn),
+    ("bun.lock", PackageManager::Bun),
+    ("bun.lockb", PackageManager::Bun),
+    ("package-lock.json", PackageManager::Npm),
+];
 
 /// Where the database choice came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -224,7 +196,7 @@ pub fn detect(root: &Path) -> anyhow::Result<App> {
         }),
     }
 
-    let (package_manager, lockfile) = PackageManager::LOCKFILES
+    let (package_manager, lockfile) = LOCKFILES
         .iter()
         .find(|(file, _)| root.join(file).is_file())
         .map(|(file, manager)| (*manager, Some(*file)))

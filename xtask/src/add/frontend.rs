@@ -71,44 +71,70 @@ pub fn plan(app: &App, rendered: &Path, plan: &mut Plan) -> anyhow::Result<()> {
         plan.write(destination, None, text);
     }
     plan_env(app, rendered, plan)?;
-    plan_package_json(app, rendered, plan)?;
-    plan_gitignore(app, rendered, plan)
+    plan_package_json(app, rendered, plan)
 }
 
-/// A local database file (`DATABASE_URL=file:...`) must not show up as a new file in `git status`: the
-/// rendered project's `*.db` ignore lines the app's .gitignore lacks are appended.
-fn plan_gitignore(app: &App, rendered: &Path, plan: &mut Plan) -> anyhow::Result<()> {
-    let env =
-        std::fs::read_to_string(rendered.join(".env")).context("cannot read the rendered .env")?;
+/// What add's files leave behind must not show up in `git status`: the ignore lines of the rendered
+/// project (one source) for a local database file (`DATABASE_URL=file:...`), the development mail folder,
+/// and with the project automation its build output and project-local Node; those the app lacks are appended.
+pub fn plan_gitignore(
+    app: &App,
+    project: &Path,
+    with_xtask: bool,
+    plan: &mut Plan,
+) -> anyhow::Result<()> {
+    let read = |path: PathBuf| {
+        std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))
+    };
+    let frontend = project.join("frontend");
     // The rendered .env carries the decided URL (the app's own when it has one).
-    let local_file = env
+    let local_file = read(frontend.join(".env"))?
         .lines()
         .filter_map(|line| line.strip_prefix("DATABASE_URL="))
         .any(|url| url.starts_with("file:"));
-    if !local_file {
-        return Ok(());
-    }
-    let ours = std::fs::read_to_string(rendered.join(".gitignore"))
-        .context("cannot read the rendered .gitignore")?;
+    let ours = read(frontend.join(".gitignore"))?;
+    let root_ours = read(project.join(".gitignore"))?;
+    let groups = [
+        (
+            local_file,
+            "# Better Auth's local database file (DATABASE_URL=file:...)",
+            ours.lines()
+                .filter(|line| line.starts_with("*.db"))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            frontend.join("src/lib/mail.ts").is_file(),
+            "# Development mail (src/lib/mail.ts without SMTP_URL)",
+            ours.lines().filter(|line| *line == "/.mail").collect(),
+        ),
+        (
+            with_xtask,
+            "# The project automation's build output and project-local Node (cargo xtask)",
+            root_ours
+                .lines()
+                .filter(|line| ["target/", ".tools/"].contains(line))
+                .collect(),
+        ),
+    ];
     let before = read_if_exists(&app.root.join(".gitignore"))?;
     let theirs = before.clone().unwrap_or_default();
-    let missing: Vec<&str> = ours
-        .lines()
-        .filter(|line| {
-            line.starts_with("*.db") && !theirs.lines().any(|their| their.trim() == *line)
-        })
-        .collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let mut after = theirs;
-    if !after.is_empty() && !after.ends_with('\n') {
-        after.push('\n');
-    }
-    after.push_str("\n# Better Auth's local database file (DATABASE_URL=file:...)\n");
-    for line in missing {
-        after.push_str(line);
-        after.push('\n');
+    let mut after = theirs.clone();
+    for (wanted, comment, lines) in groups {
+        let missing: Vec<&str> = lines
+            .into_iter()
+            .filter(|line| !theirs.lines().any(|their| their.trim() == *line))
+            .collect();
+        if !wanted || missing.is_empty() {
+            continue;
+        }
+        if !after.is_empty() && !after.ends_with('\n') {
+            after.push('\n');
+        }
+        after.push_str(&format!("\n{comment}\n"));
+        for line in missing {
+            after.push_str(line);
+            after.push('\n');
+        }
     }
     plan.write(".gitignore", before, after);
     Ok(())
@@ -341,7 +367,8 @@ pub(super) fn append_env(
     plan.write(path, before, after);
 }
 
-/// package.json: the rendered project's dependencies (and its `auth:migrate` script) the app lacks, added
+/// package.json: the rendered project's dependencies (and its `auth:migrate` and `typecheck` scripts, the
+/// latter run by `cargo xtask test`) the app lacks, added
 /// in place, each section kept in alphabetical order. The app's own entries, `next` and `react` included,
 /// keep their versions.
 fn plan_package_json(app: &App, rendered: &Path, plan: &mut Plan) -> anyhow::Result<()> {
@@ -360,10 +387,12 @@ fn plan_package_json(app: &App, rendered: &Path, plan: &mut Plan) -> anyhow::Res
             continue;
         };
         let present = theirs.get(section).and_then(serde_json::Value::as_object);
-        // Only the auth CLI's script: the app's own scripts stay as they are.
+        // Only the auth CLI's and the type-check script: the app's own scripts stay as they are.
         let missing: BTreeMap<&str, &str> = wanted
             .iter()
-            .filter(|(name, _)| section != "scripts" || name.as_str() == "auth:migrate")
+            .filter(|(name, _)| {
+                section != "scripts" || ["auth:migrate", "typecheck"].contains(&name.as_str())
+            })
             .filter(|(name, _)| {
                 present.is_none_or(|present| !present.contains_key(name.as_str()))
                     && !(section == "devDependencies" && in_any_section(&theirs, name))
@@ -539,7 +568,7 @@ fn insert_entries(
 }
 
 /// The files below `dir`, as `/`-separated paths relative to it.
-fn list_files(dir: &Path, relative: &Path, out: &mut Vec<String>) -> anyhow::Result<()> {
+pub(super) fn list_files(dir: &Path, relative: &Path, out: &mut Vec<String>) -> anyhow::Result<()> {
     let entries = std::fs::read_dir(dir.join(relative))
         .with_context(|| format!("cannot read {}", dir.join(relative).display()))?;
     for entry in entries {

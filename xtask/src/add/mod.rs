@@ -1,9 +1,12 @@
 //! `cargo xtask add <APP_DIR>`: Better Auth integrated into a Next.js app that already exists.
 //!
-//! detect (what the app is, with evidence) → plan (every file change, shown as a unified diff) → apply (with
-//! a backup of every touched file, restored on any failure) → set up (secret, install, migrate).
+//! detect (what the app is, with evidence) → decide (flags, then detection, then `new`'s questions when a
+//! terminal is attached, else the defaults) → plan (every file change, shown as a unified diff) → apply
+//! (with a backup of every touched file, restored on any failure) → set up (the app's own `cargo xtask
+//! setup`: secret, migrate, verify; without the automation, secret and migrate in this process).
 
 pub mod apply;
+mod automation;
 pub mod backend;
 mod backend_fastapi;
 pub mod backend_install;
@@ -17,7 +20,7 @@ use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, bail};
-use project_xtask::project::{Architecture, AuthFlows, Database};
+use project_xtask::project::{Architecture, AuthFlows, Backend, Database};
 
 use crate::combination::{Choices, architecture_name};
 use crate::flags;
@@ -30,6 +33,8 @@ use plan::Plan;
 pub struct Decision {
     pub choices: Choices,
     pub backend: Option<backend::DetectedBackend>,
+    /// With the project automation (`better-auth.toml`, `xtask/`): not `--no-xtask`.
+    pub with_xtask: bool,
 }
 
 pub fn run(cmd: flags::Add) -> anyhow::Result<()> {
@@ -38,29 +43,46 @@ pub fn run(cmd: flags::Add) -> anyhow::Result<()> {
 
 /// `add` with the plan's diff written to `out`; returns the plan (what it wrote, or would write).
 pub fn run_to(cmd: flags::Add, out: &mut dyn Write) -> anyhow::Result<Plan> {
-    let given = Choices::parse(
+    let mut given = Choices::parse(
         cmd.architecture.as_deref(),
         cmd.backend.as_deref(),
         cmd.database.as_deref(),
     )?;
-    if cmd.backend.as_deref() == Some("axum") {
-        bail!(
-            "--backend axum: `add` wires existing FastAPI or Express backends; use fastapi or express"
-        );
-    }
+    given.auth_flows = cmd
+        .auth_flows
+        .as_deref()
+        .map(AuthFlows::parse)
+        .transpose()?;
+    refuse_axum(given.backend)?;
     let app = detect::detect(&cmd.app_dir)?;
     eprintln!("Detected in {}:", cmd.app_dir.display());
     print_findings(&app.findings);
-    let decision = decide(&app, given, cmd.backend_dir.as_deref(), cmd.database_url)?;
+    // Like `new`: ask for what flags and detection left open when someone is there to answer.
+    let ask = !cmd.yes && std::io::stdin().is_terminal();
+    let mut decision = choose(
+        &app,
+        given,
+        cmd.backend_dir.as_deref(),
+        cmd.database_url,
+        ask,
+    )?;
+    decision.with_xtask = !cmd.no_xtask;
     if let Some(found) = &decision.backend {
         print_findings(&found.findings);
     }
-    eprintln!("Decision: {}", summary(&decision.choices));
     if !cmd.allow_dirty {
         refuse_dirty_tree(&app.root)?;
     }
 
-    let rendered = render(&app, &decision.choices)?;
+    let interaction = if ask {
+        Interaction::Prompts
+    } else {
+        Interaction::Quiet
+    };
+    let rendered = render_as(&app, &decision.choices, interaction)?;
+    let decision = answered(&app, decision, rendered.path())?;
+    eprintln!("Decision: {}", summary(&decision.choices));
+    let with_xtask = decision.with_xtask;
     let plan = plan_for(&app, &decision, rendered.path())?;
     refuse_other_better_auth(&app, &plan)?;
     write!(out, "{}", plan.diff())?;
@@ -78,37 +100,61 @@ pub fn run_to(cmd: flags::Add, out: &mut dyn Write) -> anyhow::Result<Plan> {
         eprintln!("--dry-run: nothing was changed.");
         return Ok(plan);
     }
-    if !plan.is_empty() && !cmd.yes && std::io::stdin().is_terminal() && !confirm()? {
+    if !plan.is_empty() && ask && !confirm()? {
         bail!("declined; nothing was changed");
     }
     apply::transaction(|undo| {
         apply::write_plan(&app.root, &plan, undo)?;
         backend_install::run(&plan.installs, undo)?;
-        setup::run(&app, undo)
+        setup::run(&app, with_xtask, undo)
     })?;
-    if cmd.no_xtask {
-        eprintln!("--no-xtask: no project automation written");
-    }
     let shown = cmd.app_dir.display();
-    eprintln!(
-        "Ready: cd {shown} && {} run dev, then open /sign-up",
-        app.package_manager.name()
-    );
+    if with_xtask {
+        eprintln!("Ready: cd {shown} && cargo xtask dev, then open /sign-up");
+    } else {
+        eprintln!("--no-xtask: no project automation written");
+        eprintln!(
+            "Ready: cd {shown} && {} run dev, then open /sign-up",
+            app.package_manager.name()
+        );
+    }
     Ok(plan)
 }
 
-/// The choices for this app: flags first, then what detection found, then the template's defaults.
+fn refuse_axum(backend: Option<Backend>) -> anyhow::Result<()> {
+    if backend == Some(Backend::Axum) {
+        bail!(
+            "--backend axum: `add` wires existing FastAPI or Express backends; use fastapi or express"
+        );
+    }
+    Ok(())
+}
+
+/// The choices for this app without a terminal: flags first, then what detection found, then the
+/// template's defaults.
 pub fn decide(
     app: &App,
     given: Choices,
     backend_dir: Option<&Path>,
     database_url: Option<String>,
 ) -> anyhow::Result<Decision> {
+    choose(app, given, backend_dir, database_url, false)
+}
+
+/// As `decide`; `ask`: what flags and detection leave open stays open for `new`'s questions.
+fn choose(
+    app: &App,
+    given: Choices,
+    backend_dir: Option<&Path>,
+    database_url: Option<String>,
+    ask: bool,
+) -> anyhow::Result<Decision> {
     let mut choices = given;
-    // The optional flows (password reset, verification, social sign-in) need mail or provider settings an
-    // existing app has its own answers for: `add` brings the core only.
-    if choices.auth_flows.is_none() {
-        choices.auth_flows = Some(AuthFlows::parse("none")?);
+    let config = crate::generate::template_config(&crate::project_root())?;
+    let default = |placeholder: &str| crate::generate::placeholder_default(&config, placeholder);
+    if choices.auth_flows.is_none() && !ask {
+        let flows = default("auth_flows").context("the template has no auth_flows default")?;
+        choices.auth_flows = Some(AuthFlows::parse(&flows)?);
     }
     let found = match choices.architecture {
         Some(Architecture::Monolithic) => None,
@@ -123,7 +169,43 @@ pub fn decide(
             dir.display()
         );
     }
-    if let (Some(found), Some(wanted)) = (&found, choices.backend)
+    if found.is_some() && choices.architecture.is_none() {
+        choices.architecture = Some(Architecture::Separate);
+    } else if choices.architecture.is_none() && !ask {
+        choices.architecture = Some(Architecture::Monolithic);
+    }
+    choices.backend = choices
+        .backend
+        .or(found.as_ref().map(|found| found.backend));
+    check_backend(app, &choices, found.as_ref())?;
+    let detected = app.database.clone();
+    if choices.database.is_none() {
+        choices.database = detected
+            .as_ref()
+            .map(|found| found.database)
+            .or((!ask).then_some(Database::Sqlite));
+    }
+    choices.database_url = database_url.or_else(|| {
+        detected
+            .filter(|found| Some(found.database) == choices.database)
+            .and_then(|found| found.url)
+    });
+    // Checks the URLs like `new` does (and a --database-url against the database).
+    choices.check(default)?;
+    Ok(Decision {
+        choices,
+        backend: found,
+        with_xtask: true,
+    })
+}
+
+/// A separate architecture needs the existing backend, of the kind named.
+fn check_backend(
+    app: &App,
+    choices: &Choices,
+    found: Option<&backend::DetectedBackend>,
+) -> anyhow::Result<()> {
+    if let (Some(found), Some(wanted)) = (found, choices.backend)
         && found.backend != wanted
     {
         bail!(
@@ -133,63 +215,63 @@ pub fn decide(
             found.backend.name()
         );
     }
-    if choices.architecture.is_none() {
-        choices.architecture = Some(if found.is_some() {
-            Architecture::Separate
-        } else {
-            Architecture::Monolithic
-        });
-    }
     if choices.architecture == Some(Architecture::Separate) && found.is_none() {
         bail!(
             "--architecture separate needs an existing FastAPI or Express backend: pass --backend-dir DIR (nothing was found beside {})",
             app.root.display()
         );
     }
-    choices.backend = choices
-        .backend
-        .or(found.as_ref().map(|found| found.backend));
-    let detected = app.database.clone();
-    if choices.database.is_none() {
-        choices.database = Some(
-            detected
-                .as_ref()
-                .map_or(Database::Sqlite, |found| found.database),
-        );
-    }
-    choices.database_url = database_url.or_else(|| {
-        detected
-            .filter(|found| Some(found.database) == choices.database)
-            .and_then(|found| found.url)
-    });
-    // Checks the URLs like `new` does (and a --database-url against the database).
-    let config = crate::generate::template_config(&crate::project_root())?;
-    choices.check(|placeholder| crate::generate::placeholder_default(&config, placeholder))?;
-    Ok(Decision {
-        choices,
-        backend: found,
-    })
+    refuse_axum(choices.backend)
+}
+
+/// The decision with the answers to the questions (`Interaction::Prompts`), read back from the rendered
+/// project's better-auth.toml, and checked like the flags.
+fn answered(app: &App, mut decision: Decision, rendered: &Path) -> anyhow::Result<Decision> {
+    let project = project_xtask::Project::load(&rendered.join(&app.name))?;
+    let manifest = project.manifest;
+    let choices = &mut decision.choices;
+    choices.architecture = Some(manifest.architecture);
+    choices.backend = manifest.backend;
+    choices.database = Some(manifest.database);
+    choices.auth_flows = Some(manifest.auth_flows);
+    check_backend(app, choices, decision.backend.as_ref())?;
+    Ok(decision)
 }
 
 /// Renders the template for `choices` into a temp folder with the generator `new` uses.
 pub fn render(app: &App, choices: &Choices) -> anyhow::Result<tempfile::TempDir> {
+    render_as(app, choices, Interaction::Quiet)
+}
+
+/// As `render`; `Interaction::Prompts` asks for what `choices` leaves open.
+fn render_as(
+    app: &App,
+    choices: &Choices,
+    interaction: Interaction,
+) -> anyhow::Result<tempfile::TempDir> {
     let scratch = tempfile::Builder::new()
         .prefix("better-auth-v2-add-")
         .tempdir()
         .context("cannot create a temporary folder")?;
-    generate_named(&app.name, choices, scratch.path(), Interaction::Quiet)
+    generate_named(&app.name, choices, scratch.path(), interaction)
         .context("cannot render the template for this app")?;
     Ok(scratch)
 }
 
 /// The whole plan for `app`, from the project rendered into `rendered` (by `render`).
 pub fn plan_for(app: &App, decision: &Decision, rendered: &Path) -> anyhow::Result<Plan> {
+    let with_xtask = decision.with_xtask;
     let project = rendered.join(&app.name);
     let mut plan = Plan::default();
     frontend::plan(app, &project.join("frontend"), &mut plan)?;
     if !plan.is_empty() {
         plan.tool_writes.push(app.package_manager.lockfile().into());
     }
+    if with_xtask {
+        let backend_dir = decision.backend.as_ref().map(|found| found.dir.as_path());
+        automation::plan(app, backend_dir, &project, &mut plan)?;
+    }
+    frontend::plan_gitignore(app, &project, with_xtask, &mut plan)?;
     if let Some(found) = &decision.backend {
         backend::plan(app, found, &project.join("backend"), &mut plan)?;
     }
@@ -229,6 +311,9 @@ fn summary(choices: &Choices) -> String {
     }
     if let Some(database) = choices.database {
         text.push_str(&format!(", {}", database.name()));
+    }
+    if let Some(flows) = &choices.auth_flows {
+        text.push_str(&format!(", auth flows {}", flows.to_list()));
     }
     text
 }

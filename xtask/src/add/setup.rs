@@ -1,5 +1,8 @@
-//! After the plan is written: the same setup steps as a new project, in the app's own folder and with its
-//! own package manager: a CSPRNG secret in `.env` (kept when set), the install, the migration.
+//! After the plan is written: the same setup as a new project, in the app's own folder. The install runs
+//! here with the app's package manager (the plan changed package.json, so the lockfile is rewritten, which
+//! `cargo xtask setup`'s frozen install would refuse); then the app's own `cargo xtask setup --no-install`
+//! writes the secret, creates the database, migrates and verifies. With `--no-xtask` there is no such
+//! command: the secret and the migration run in this process instead (no verify).
 //! Every file a step changes is backed up first, so a failed step restores the app with the rest.
 
 use std::path::Path;
@@ -10,18 +13,20 @@ use project_xtask::project::EnvFile;
 use project_xtask::secret::{self, SecretState};
 
 use super::apply::Undo;
-use super::detect::App;
+use super::detect::{App, LOCKFILES};
 
-/// The files an install rewrites besides `node_modules/` (which is ignored and not restored).
-const LOCKFILES: [&str; 5] = [
-    "package-lock.json",
-    "pnpm-lock.yaml",
-    "yarn.lock",
-    "bun.lock",
-    "bun.lockb",
-];
-
-pub fn run(app: &App, undo: &mut Undo) -> anyhow::Result<()> {
+pub fn run(app: &App, with_xtask: bool, undo: &mut Undo) -> anyhow::Result<()> {
+    if with_xtask {
+        // Setup writes the secret into .env, and migrating may create the SQLite file: both restored too.
+        undo.before_write(&app.root.join(".env"))?;
+        install(app, undo)?;
+        return step("Set up (cargo xtask setup --no-install)", || {
+            run_in(
+                &app.root,
+                Command::new("cargo").args(["xtask", "setup", "--no-install"]),
+            )
+        });
+    }
     step("Write BETTER_AUTH_SECRET into .env", || {
         let path = app.root.join(".env");
         undo.before_write(&path)?;
@@ -38,21 +43,7 @@ pub fn run(app: &App, undo: &mut Undo) -> anyhow::Result<()> {
         }
         restrict_to_owner(&path)
     })?;
-    step(
-        &format!("Install dependencies ({})", app.package_manager.name()),
-        || {
-            for lockfile in LOCKFILES {
-                let path = app.root.join(lockfile);
-                if path.exists() || app.package_manager.lockfile() == lockfile {
-                    undo.before_write(&path)?;
-                }
-            }
-            run_in(
-                &app.root,
-                Command::new(app.package_manager.name()).arg("install"),
-            )
-        },
-    )?;
+    install(app, undo)?;
     step("Migrate the database (auth migrate --yes)", || {
         let cli = app.root.join("node_modules/.bin/auth");
         let config = app.src_dir.join("lib/auth.ts");
@@ -63,6 +54,26 @@ pub fn run(app: &App, undo: &mut Undo) -> anyhow::Result<()> {
                 .arg(&config),
         )
     })
+}
+
+/// The install, with the app's package manager; every lockfile it may rewrite is backed up first
+/// (`node_modules/` is ignored and not restored).
+fn install(app: &App, undo: &mut Undo) -> anyhow::Result<()> {
+    step(
+        &format!("Install dependencies ({})", app.package_manager.name()),
+        || {
+            for (lockfile, _) in LOCKFILES {
+                let path = app.root.join(lockfile);
+                if path.exists() || app.package_manager.lockfile() == lockfile {
+                    undo.before_write(&path)?;
+                }
+            }
+            run_in(
+                &app.root,
+                Command::new(app.package_manager.name()).arg("install"),
+            )
+        },
+    )
 }
 
 fn step(what: &str, work: impl FnOnce() -> anyhow::Result<()>) -> anyhow::Result<()> {

@@ -3,6 +3,7 @@
 use anyhow::{Context, bail};
 
 use super::auth_flows::AuthFlows;
+use super::layout::Layout;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Architecture {
@@ -49,6 +50,8 @@ pub struct Manifest {
     pub backend_url: Option<String>,
     /// `[project] auth_flows`; absent (projects made before the key existed) means none.
     pub auth_flows: AuthFlows,
+    /// `[layout]`; absent in a generated project (frontend/, backend/, npm).
+    pub layout: Layout,
 }
 
 impl Manifest {
@@ -91,6 +94,7 @@ impl Manifest {
             frontend_url: require("urls", "frontend")?.to_string(),
             backend_url,
             auth_flows,
+            layout: Layout::parse(&table)?,
         })
     }
 

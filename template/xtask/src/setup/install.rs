@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::Project;
-use crate::project::Backend;
+use crate::project::{Backend, PackageManager};
 use crate::tools::cargo;
 use crate::tools::node::{Node, run_checked};
 use crate::tools::python::Python;
@@ -35,23 +35,23 @@ impl Installed {
     }
 }
 
-/// `npm ci` (with a lockfile) or `npm install` in `dir`, unless `node_modules` was installed from the
-/// same package.json, lockfile and Node major version.
-pub fn npm(node: &Node, dir: &Path) -> anyhow::Result<Installed> {
-    let has_lock = dir.join("package-lock.json").is_file();
-    let what = if has_lock { "npm ci" } else { "npm install" };
-    // Hashed again after installing: `npm install` may have just written the lockfile.
+/// `npm ci` (or the manager's frozen install) with a lockfile, `install` without, in `dir`, unless
+/// `node_modules` was installed from the same package.json, lockfile and Node major version.
+pub fn packages(node: &Node, manager: PackageManager, dir: &Path) -> anyhow::Result<Installed> {
+    let args = manager.install_args(dir.join(manager.lockfile()).is_file());
+    let what = format!("{} {}", manager.name(), args.join(" "));
+    // Hashed again after installing: an install without a lockfile has just written it.
     stamped(
         &dir.join("node_modules"),
-        || npm_inputs(node, dir),
+        || package_inputs(node, manager, dir),
         || {
-            let mut command = node.command("npm");
-            command
-                .arg(if has_lock { "ci" } else { "install" })
+            let mut command = node.command(manager.name());
+            command.args(args).current_dir(dir);
+            if manager == PackageManager::Npm {
                 // The registry metadata of exact pins does not change: reuse the cache without asking.
-                .args(["--prefer-offline", "--no-audit", "--no-fund"])
-                .current_dir(dir);
-            run_checked(&mut command, what).map(drop)
+                command.args(["--prefer-offline", "--no-audit", "--no-fund"]);
+            }
+            run_checked(&mut command, &what).map(drop)
         },
     )
 }
@@ -62,7 +62,8 @@ pub fn backend(project: &Project, backend: Backend, node: &Node) -> anyhow::Resu
         .backend_dir()
         .context("a backend is configured but has no folder")?;
     match backend {
-        Backend::Express => npm(node, &dir),
+        // The generated Express backend is an npm package.
+        Backend::Express => packages(node, PackageManager::Npm, &dir),
         Backend::Fastapi => {
             let python = Python::ensure(&dir)?;
             crate::ui::info(&python.describe());
@@ -102,10 +103,10 @@ fn stamped(
     Ok(Installed::Ran)
 }
 
-fn npm_inputs(node: &Node, dir: &Path) -> anyhow::Result<Vec<u8>> {
+fn package_inputs(node: &Node, manager: PackageManager, dir: &Path) -> anyhow::Result<Vec<u8>> {
     let package_json = std::fs::read(dir.join("package.json"))
         .with_context(|| format!("cannot read {}", dir.join("package.json").display()))?;
-    let lock = std::fs::read(dir.join("package-lock.json")).unwrap_or_default();
+    let lock = std::fs::read(dir.join(manager.lockfile())).unwrap_or_default();
     // Native addons are built per Node major version.
     let node_major = node.version.0.to_le_bytes();
     Ok([
