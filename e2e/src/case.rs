@@ -454,7 +454,10 @@ mod tests {
         // The other cases keep the template's default; asked-for flows apply to every case.
         assert!(cases[1..].iter().all(|c| c.auth_flows.is_none()));
         let asked = select(&flags(&["--auth-flows", "reset"])).unwrap();
-        assert_eq!(asked[0].auth_flows, Some(AuthFlows::parse("reset").unwrap()));
+        assert_eq!(
+            asked[0].auth_flows,
+            Some(AuthFlows::parse("reset").unwrap())
+        );
         let filtered = select(&flags(&["--database", "sqlite"])).unwrap();
         assert!(filtered.iter().all(|c| c.auth_flows.is_none()));
     }
