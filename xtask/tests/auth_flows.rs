@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use project_xtask::Project;
-use project_xtask::project::{AuthFlows, Database};
+use project_xtask::project::{AuthFlows, Database, EnvFile};
 
 mod support;
 
@@ -237,3 +237,199 @@ fn mail_without_smtp_url_in_production_warns_once_and_still_writes_the_file() {
         "a local `next start` demo keeps working: both messages are in the folder"
     );
 }
+
+const SOCIAL_KEYS: [&str; 7] = [
+    "GITHUB_CLIENT_ID",
+    "GITHUB_CLIENT_SECRET",
+    "GOOGLE_CLIENT_ID",
+    "GOOGLE_CLIENT_SECRET",
+    "OIDC_ISSUER",
+    "OIDC_CLIENT_ID",
+    "OIDC_CLIENT_SECRET",
+];
+
+#[test]
+fn social_flows_render_providers_empty_keys_and_callback_urls_only_when_chosen() {
+    let (_dir, root) = render(Some("reset,github,google,oidc"));
+    let auth = read(&root, "frontend/src/lib/auth.ts");
+    for needle in [
+        "import { genericOAuth } from \"better-auth/plugins\";",
+        "import { providerSettings } from \"./social-providers.ts\";",
+        "const github = providerSettings(\"github\");",
+        "...(github && { github }),",
+        "...(google && { google }),",
+        "providerId: \"oidc\",",
+        "discoveryUrl: `${oidc.issuer.replace(/\\/+$/, \"\")}/.well-known/openid-configuration`,",
+        "scopes: [\"openid\", \"email\", \"profile\"],",
+        "requireIdTokenVerification: true,",
+    ] {
+        assert!(auth.contains(needle), "{needle}:\n{auth}");
+    }
+    let flows = read(&root, "frontend/src/lib/auth-flows.ts");
+    assert!(
+        flows.contains("social: [\n    \"github\",\n    \"google\",\n    \"oidc\",\n  ]"),
+        "{flows}"
+    );
+    for file in ["frontend/.env.example", "frontend/.env"] {
+        let env = EnvFile::load(&root.join(file)).unwrap();
+        for key in SOCIAL_KEYS {
+            assert_eq!(
+                env.get(key).as_deref(),
+                Some(""),
+                "{file}: {key} must be empty"
+            );
+        }
+    }
+    let setup = read(&root, "docs/SETUP.md");
+    for needle in [
+        "`http://localhost:3000/api/auth/callback/github`",
+        "`http://localhost:3000/api/auth/callback/google`",
+        "`http://localhost:3000/api/auth/callback/oidc`",
+        "`https://app.example.com/api/auth/callback/github`",
+        "Settings → Developer settings → OAuth Apps",
+        "**Authorization callback URL**",
+        "APIs & Services → Credentials",
+        "**Authorized redirect URIs**",
+        "**Valid redirect URIs**",
+        "<OIDC_ISSUER>/.well-known/openid-configuration",
+        "/sign-in?error=email_not_found",
+    ] {
+        assert!(setup.contains(needle), "{needle}");
+    }
+
+    // github alone: no Google, no genericOAuth.
+    let (_dir, root) = render(Some("github"));
+    let auth = read(&root, "frontend/src/lib/auth.ts");
+    assert!(auth.contains("...(github && { github }),"), "{auth}");
+    assert!(
+        !auth.contains("google") && !auth.contains("genericOAuth"),
+        "{auth}"
+    );
+    let example = read(&root, "frontend/.env.example");
+    assert!(example.contains("GITHUB_CLIENT_ID=") && !example.contains("OIDC_ISSUER"));
+
+    // None chosen: no provider anywhere.
+    let (_dir, root) = render(Some("reset"));
+    let auth = read(&root, "frontend/src/lib/auth.ts");
+    for needle in ["socialProviders", "genericOAuth", "providerSettings"] {
+        assert!(!auth.contains(needle), "{needle}:\n{auth}");
+    }
+    assert!(read(&root, "frontend/src/lib/auth-flows.ts").contains("social: [\n  ] as readonly"));
+    for file in ["frontend/.env.example", "frontend/.env", "docs/SETUP.md"] {
+        let text = read(&root, file);
+        assert!(
+            !text.contains("CLIENT_ID") && !text.contains("/api/auth/callback/"),
+            "{file}"
+        );
+    }
+}
+
+/// With the keys set, the real Better Auth instance (src/lib/auth.ts through scripts/load-auth.mjs, a migrated
+/// database) answers POST /api/auth/sign-in/social with the provider's authorize URL: client id, our callback
+/// URL, a state. The OIDC issuer is a discovery document served by the script itself on 127.0.0.1. Without
+/// the keys, the providers are neither offered to the pages nor known to Better Auth.
+#[test]
+fn sign_in_social_redirects_to_each_provider_with_its_keys_and_knows_none_without() {
+    let mut choices = support::monolithic(Database::Sqlite);
+    choices.auth_flows = Some(AuthFlows::parse("reset,github,google,oidc").unwrap());
+    let test = support::TestProject::new(&choices);
+    test.migrate_sqlite_from_copy();
+    let run = |with_keys: bool| -> serde_json::Value {
+        let code = SIGN_IN_SOCIAL.replace("WITH_KEYS", &with_keys.to_string());
+        serde_json::from_str(test.node_eval(&code).lines().last().unwrap()).unwrap()
+    };
+
+    let answers = run(true);
+    assert_eq!(
+        answers["offered"],
+        serde_json::json!(["github", "google", "oidc"]),
+        "{answers}"
+    );
+    let oidc_authorize = format!("{}authorize", answers["issuer"].as_str().unwrap());
+    for (provider, authorize, client_id) in [
+        (
+            "github",
+            "https://github.com/login/oauth/authorize",
+            "gh-id",
+        ),
+        (
+            "google",
+            "https://accounts.google.com/o/oauth2/v2/auth",
+            "g-id.apps.googleusercontent.com",
+        ),
+        ("oidc", oidc_authorize.as_str(), "oidc-id"),
+    ] {
+        let answer = &answers[provider];
+        assert_eq!(answer["status"], 200, "{provider}: {answer}");
+        assert_eq!(answer["authorize"], authorize, "{provider}: {answer}");
+        let query = &answer["query"];
+        assert_eq!(query["client_id"], client_id, "{provider}: {answer}");
+        assert_eq!(
+            query["redirect_uri"],
+            format!("http://localhost:3000/api/auth/callback/{provider}"),
+            "{provider}: {answer}"
+        );
+        assert!(
+            query["state"].as_str().is_some_and(|s| s.len() >= 16),
+            "{provider}: {answer}"
+        );
+    }
+    let oidc = &answers["oidc"]["query"];
+    assert_eq!(oidc["scope"], "openid email profile", "{oidc}");
+    assert!(
+        oidc["nonce"].is_string(),
+        "the ID token is bound to a nonce: {oidc}"
+    );
+
+    let answers = run(false);
+    assert_eq!(answers["offered"], serde_json::json!([]), "{answers}");
+    for provider in ["github", "google", "oidc"] {
+        let answer = &answers[provider];
+        assert_eq!(answer["status"], 404, "{provider}: {answer}");
+        assert_eq!(answer["code"], "PROVIDER_NOT_FOUND", "{provider}: {answer}");
+    }
+}
+
+/// Serves an OpenID Connect discovery document on 127.0.0.1 (the OIDC issuer), sets the providers' keys (or
+/// empties them: WITH_KEYS), and asks the real auth instance to start each provider's sign-in.
+const SIGN_IN_SOCIAL: &str = r#"import { createServer } from "node:http";
+const issuer = await new Promise((resolve) => {
+  const server = createServer((request, response) => {
+    const base = `http://127.0.0.1:${server.address().port}`;
+    response.setHeader("content-type", "application/json");
+    response.end(JSON.stringify({
+      issuer: base, authorization_endpoint: `${base}/authorize`, token_endpoint: `${base}/token`,
+      userinfo_endpoint: `${base}/userinfo`, jwks_uri: `${base}/jwks`,
+      id_token_signing_alg_values_supported: ["RS256"],
+    }));
+  });
+  server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${server.address().port}/`));
+});
+for (const [name, value] of Object.entries({
+  GITHUB_CLIENT_ID: "gh-id", GITHUB_CLIENT_SECRET: "gh-secret",
+  GOOGLE_CLIENT_ID: "g-id.apps.googleusercontent.com", GOOGLE_CLIENT_SECRET: "g-secret",
+  OIDC_ISSUER: issuer, OIDC_CLIENT_ID: "oidc-id", OIDC_CLIENT_SECRET: "oidc-secret",
+})) process.env[name] = WITH_KEYS ? value : "";
+const { loadAuth, main } = await import("./scripts/load-auth.mjs");
+const { configuredProviders } = await import("./src/lib/social-providers.ts");
+const auth = await loadAuth();
+const base = process.env.BETTER_AUTH_URL;
+await main(async () => {
+  const answers = { issuer, offered: configuredProviders() };
+  for (const provider of ["github", "google", "oidc"]) {
+    const response = await auth.handler(new Request(`${base}/api/auth/sign-in/social`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: base },
+      body: JSON.stringify({ provider, callbackURL: "/dashboard" }),
+    }));
+    const body = await response.json();
+    const url = body.url && new URL(body.url);
+    answers[provider] = {
+      status: response.status,
+      code: body.code ?? null,
+      authorize: url ? `${url.origin}${url.pathname}` : null,
+      query: url ? Object.fromEntries(url.searchParams) : null,
+    };
+  }
+  return answers;
+});"#;

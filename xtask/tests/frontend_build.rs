@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use project_xtask::project::{Architecture, Backend, Database};
+use project_xtask::project::{Architecture, AuthFlows, Backend, Database};
 use support::{node_bin, path_env};
 use xtask::combination::Choices;
 
@@ -242,16 +242,50 @@ fn first_request_names_the_missing_setting(frontend: &Frontend) {
     );
 }
 
+/// GET `url`, printing `{ status, html }`.
+const GET_PAGE: &str = r#"
+const response = await fetch(process.argv[1]);
+console.log(JSON.stringify({ status: response.status, html: await response.text() }));
+"#;
+
+/// The sign-in page of the built app (issue 17): a social button per provider whose keys are set in the
+/// environment of the running server, decided per request, none while they are empty.
+fn sign_in_buttons(frontend: &Frontend, env: &[(&str, &str)]) -> Vec<&'static str> {
+    let server = frontend.start(env);
+    let page = frontend.node_json(
+        GET_PAGE,
+        &[&format!("http://127.0.0.1:{}/sign-in", server.port)],
+        &[],
+    );
+    assert_eq!(page["status"], 200, "{}", server.log());
+    let html = page["html"].as_str().unwrap();
+    ["social-github", "social-google", "social-oidc"]
+        .into_iter()
+        .filter(|id| html.contains(&format!("data-testid=\"{id}\"")))
+        .collect()
+}
+
 #[test]
 fn monolithic_sqlite_builds_without_env_and_fails_on_the_first_request() {
-    let frontend = Frontend::render(&Choices::of(
-        Architecture::Monolithic,
-        None,
-        Database::Sqlite,
-    ));
+    let mut choices = Choices::of(Architecture::Monolithic, None, Database::Sqlite);
+    choices.auth_flows = Some(AuthFlows::parse("reset,github,google,oidc").unwrap());
+    let frontend = Frontend::render(&choices);
     frontend.next_build();
     assert_eq!(frontend.database_files(), Vec::<PathBuf>::new());
     first_request_names_the_missing_setting(&frontend);
+    assert_eq!(sign_in_buttons(&frontend, &[]), Vec::<&str>::new());
+    assert_eq!(
+        sign_in_buttons(
+            &frontend,
+            &[
+                ("GITHUB_CLIENT_ID", "gh-id"),
+                ("GITHUB_CLIENT_SECRET", "gh-secret"),
+                ("GOOGLE_CLIENT_ID", "g-id")
+            ]
+        ),
+        ["social-github"],
+        "a provider with a key missing (Google's secret) shows no button"
+    );
     assert_eq!(
         frontend.database_files(),
         Vec::<PathBuf>::new(),

@@ -4,6 +4,7 @@
 
 pub(crate) mod database;
 mod install;
+mod social;
 
 use std::time::Instant;
 
@@ -113,6 +114,13 @@ pub fn run(project: &Project, options: &Options) -> anyhow::Result<()> {
     // Both print their own steps.
     crate::migrate::run(project)?;
     crate::verify::run(project, false)?;
+    let callbacks = social::callback_lines(&manifest.auth_flows, &project.frontend_env()?);
+    if !callbacks.is_empty() {
+        step("Social sign-in: register these callback URLs", || {
+            callbacks.iter().for_each(|line| info(line));
+            Ok(())
+        })?;
+    }
 
     eprintln!(
         "Setup done in {:.1}s. Start the app with `cargo xtask dev`.",
