@@ -16,7 +16,8 @@ xflags::xflags! {
         /// Also drive each selected case in headless Chromium (the default run does this for its first case).
         optional --browser
         /// The projects' auth flows (as `cargo xtask new --auth-flows`; default reset). In the browser, the
-        /// email flows among them (reset, verification) are followed through the mail folder.
+        /// email flows among them (reset, verification) are followed through the mail folder, and github,
+        /// google and oidc through their sign-in buttons (oidc against a local OpenID Connect provider).
         optional --auth-flows flows: String
         /// Only the `cargo xtask add` case (a create-next-app@16 app, monolithic, SQLite); the default run
         /// includes it.
