@@ -105,7 +105,8 @@ xflags::xflags! {
         /// setup of its stack's JWT library (bench/peers/; release build of the `bench` crate); writes
         /// bench/results.json and BENCHMARKS.md.
         cmd bench {
-            /// Only this part (repeatable): generation, first-200, auth, token-reuse. Default: all four.
+            /// Only this part (repeatable): generation, first-200, cold-start, auth, token-reuse. Default:
+            /// all five.
             repeated --only part: String
             /// With the auth part: only this backend (repeatable): fastapi, express, axum. Default: all three.
             repeated --backend backend: String
