@@ -1134,3 +1134,20 @@ fn with_a_terminal_missing_choices_are_asked_like_new_then_the_plan_is_confirmed
     assert!(screen.contains("declined; nothing was changed"), "{screen}");
     assert_eq!(app.snapshot(), before);
 }
+
+#[test]
+fn an_app_tsconfig_gets_ts_extension_imports_once() {
+    // The template's modules import `./mail.ts`; a create-next-app tsconfig refuses that in `next build`.
+    let app = Fixture::new();
+    let plan = app.plan();
+    let tsconfig = planned_text(&plan, "tsconfig.json");
+    assert!(
+        tsconfig.contains("\"allowImportingTsExtensions\": true,\n    \"strict\": true"),
+        "{tsconfig}"
+    );
+    app.write("tsconfig.json", &tsconfig);
+    assert!(
+        !planned(&app.plan()).contains(&"tsconfig.json".to_string()),
+        "a tsconfig that already allows them is left alone"
+    );
+}

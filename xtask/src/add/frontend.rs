@@ -71,7 +71,54 @@ pub fn plan(app: &App, rendered: &Path, plan: &mut Plan) -> anyhow::Result<()> {
         plan.write(destination, None, text);
     }
     plan_env(app, rendered, plan)?;
+    plan_tsconfig(app, plan)?;
     plan_package_json(app, rendered, plan)
+}
+
+/// The template's modules import each other as `./mail.ts` (plain Node loads auth.ts that way for the auth
+/// CLI and verify); TypeScript accepts such imports only with `allowImportingTsExtensions` (it needs `noEmit`,
+/// which Next.js sets), so an app whose tsconfig lacks it gets that one option, or `next build` fails.
+fn plan_tsconfig(app: &App, plan: &mut Plan) -> anyhow::Result<()> {
+    let imports_ts_files = plan.changes.iter().any(|change| {
+        change.after.lines().any(|line| {
+            line.trim_start().starts_with("import ") && line.trim_end().ends_with(".ts\";")
+        })
+    });
+    let path = app.root.join("tsconfig.json");
+    let before = std::fs::read_to_string(&path).context("cannot read tsconfig.json")?;
+    if !imports_ts_files || before.contains("\"allowImportingTsExtensions\"") {
+        return Ok(());
+    }
+    match with_ts_extension_imports(&before) {
+        Some(after) => plan.write("tsconfig.json", Some(before), after),
+        None => plan.by_hand.push(
+            "tsconfig.json: add \"allowImportingTsExtensions\": true to compilerOptions (add's files import ./x.ts)"
+                .to_string(),
+        ),
+    }
+    Ok(())
+}
+
+/// `text` with `"allowImportingTsExtensions": true` as the first compiler option, indented like the next line;
+/// None when there is no `"compilerOptions": {` to put it in.
+fn with_ts_extension_imports(text: &str) -> Option<String> {
+    const OPTION: &str = "\"allowImportingTsExtensions\": true";
+    let key = text.find("\"compilerOptions\"")?;
+    let open = key + text[key..].find('{')?;
+    let rest = &text[open + 1..];
+    if rest.trim_start().starts_with('}') {
+        return Some(format!(
+            "{}{{ {OPTION} }}{}",
+            &text[..open],
+            &rest[rest.find('}')? + 1..]
+        ));
+    }
+    let next_line = rest.split_once('\n')?.1;
+    let indent: String = next_line
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .collect();
+    Some(format!("{}\n{indent}{OPTION},{rest}", &text[..=open]))
 }
 
 /// What add's files leave behind must not show up in `git status`: the ignore lines of the rendered
@@ -594,6 +641,20 @@ pub(super) fn read_if_exists(path: &Path) -> anyhow::Result<Option<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ts_extension_imports_are_allowed_first_in_compiler_options() {
+        let next = "{\n  \"compilerOptions\": {\n    \"noEmit\": true\n  }\n}\n";
+        assert_eq!(
+            with_ts_extension_imports(next).unwrap(),
+            "{\n  \"compilerOptions\": {\n    \"allowImportingTsExtensions\": true,\n    \"noEmit\": true\n  }\n}\n"
+        );
+        assert_eq!(
+            with_ts_extension_imports("{ \"compilerOptions\": {} }").unwrap(),
+            "{ \"compilerOptions\": { \"allowImportingTsExtensions\": true } }"
+        );
+        assert_eq!(with_ts_extension_imports("{}"), None);
+    }
 
     #[test]
     fn routes_ignore_groups_and_catch_alls_cover_their_subpaths() {
