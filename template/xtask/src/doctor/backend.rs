@@ -181,21 +181,34 @@ pub fn origin(url: &str) -> String {
     let Some((scheme, rest)) = url.trim().split_once("://") else {
         return url.trim().to_string();
     };
+    // Lower-cased first, so `HTTPS://host:443` loses its default port like `https://host:443`.
+    let scheme = scheme.to_ascii_lowercase();
     let host = rest.split('/').next().unwrap_or_default();
-    let host = match (scheme, host.strip_suffix(":80"), host.strip_suffix(":443")) {
+    let host = match (
+        scheme.as_str(),
+        host.strip_suffix(":80"),
+        host.strip_suffix(":443"),
+    ) {
         ("http", Some(bare), _) | ("https", _, Some(bare)) => bare,
         _ => host,
     };
-    format!(
-        "{}://{}",
-        scheme.to_ascii_lowercase(),
-        host.to_ascii_lowercase()
-    )
+    format!("{scheme}://{}", host.to_ascii_lowercase())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn origins_compare_like_browsers_whatever_the_case_of_the_scheme() {
+        assert_eq!(
+            origin("HTTPS://App.Example.com:443/x"),
+            "https://app.example.com"
+        );
+        assert_eq!(origin("http://localhost:80/"), "http://localhost");
+        assert_eq!(origin("http://localhost:3000/"), "http://localhost:3000");
+        assert_eq!(origin("https://host:80"), "https://host:80");
+    }
 
     #[test]
     fn connect_args_are_fine_only_when_guarded_by_sqlite() {
