@@ -40,6 +40,10 @@ pub fn representative() -> Vec<Choices> {
 /// social sign-in (GitHub and Google up to their authorize URLs, OIDC against the run's own provider).
 pub const BROWSER_CASE_FLOWS: &str = "reset,github,google,oidc";
 
+/// The flows of the default run's first monolithic case, also driven in the browser: email verification
+/// (sign-up, the emailed link, the dashboard) changes sign-up, so it gets a case of its own.
+pub const VERIFICATION_CASE_FLOWS: &str = "verification,reset";
+
 pub fn select(flags: &flags::E2e) -> anyhow::Result<Vec<Choices>> {
     let filter = Choices::parse(
         flags.architecture.as_deref(),
@@ -81,6 +85,12 @@ pub fn select(flags: &flags::E2e) -> anyhow::Result<Vec<Choices>> {
     ensure!(!cases.is_empty(), "no case matches those filters");
     if !(flags.all || filtering) && flags.auth_flows.is_none() {
         cases[0].auth_flows = Some(AuthFlows::parse(BROWSER_CASE_FLOWS)?);
+        if let Some(monolithic) = cases
+            .iter_mut()
+            .find(|c| c.architecture == Some(Architecture::Monolithic))
+        {
+            monolithic.auth_flows = Some(AuthFlows::parse(VERIFICATION_CASE_FLOWS)?);
+        }
     }
     Ok(cases)
 }
@@ -451,8 +461,17 @@ mod tests {
         ] {
             assert!(flows.contains(flow), "{}", flow.name());
         }
-        // The other cases keep the template's default; asked-for flows apply to every case.
-        assert!(cases[1..].iter().all(|c| c.auth_flows.is_none()));
+        // The first monolithic case proves email verification; the others keep the template's default.
+        let verification: Vec<_> = cases
+            .iter()
+            .filter(|c| c.auth_flows.is_some())
+            .skip(1)
+            .collect();
+        assert_eq!(verification.len(), 1);
+        assert_eq!(verification[0].architecture, Some(Architecture::Monolithic));
+        let flows = verification[0].auth_flows.as_ref().unwrap();
+        assert!(flows.contains(AuthFlow::Verification) && flows.contains(AuthFlow::Reset));
+        // Asked-for flows apply to every case.
         let asked = select(&flags(&["--auth-flows", "reset"])).unwrap();
         assert_eq!(
             asked[0].auth_flows,

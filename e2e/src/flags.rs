@@ -13,7 +13,8 @@ xflags::xflags! {
         optional --all
         /// Skip cases on this database (repeatable); otherwise a database without a provider fails the run.
         repeated --skip-database database: String
-        /// Also drive each selected case in headless Chromium (the default run does this for its first case).
+        /// Also drive each selected case in headless Chromium (the default run does this for the cases it
+        /// gives flows: its first, and its first monolithic one).
         optional --browser
         /// The projects' auth flows (as `cargo xtask new --auth-flows`; default reset). In the browser, the
         /// email flows among them (reset, verification) are followed through the mail folder, and github,

@@ -66,13 +66,14 @@ fn run(flags: flags::E2e) -> anyhow::Result<bool> {
         );
     }
     let mut summary = summary::Summary::default();
-    // The default run drives its first case in a real browser too; --browser asks for it on every case.
+    // The default run drives in a real browser the cases it chose flows for (case::select); --browser asks
+    // for it on every case.
     let default_run = flags.database.is_none()
         && flags.architecture.is_none()
         && flags.backend.is_none()
         && !flags.all;
-    for (index, choices) in cases.into_iter().enumerate() {
-        let browser = flags.browser || (default_run && index == 0);
+    for choices in cases {
+        let browser = flags.browser || (default_run && choices.auth_flows.is_some());
         let database = choices.database.expect("cases are complete");
         if skipped.contains(&database) {
             summary.skipped(&choices, "skipped on request (--skip-database)");

@@ -75,7 +75,8 @@ xflags::xflags! {
             optional --all
             /// Skip cases on this database (repeatable).
             repeated --skip-database database: String
-            /// Also drive each selected case in headless Chromium (the default run does this for its first case).
+            /// Also drive each selected case in headless Chromium (the default run does this for the cases it
+            /// gives flows: its first, and its first monolithic one).
             optional --browser
             /// The projects' auth flows (as `new --auth-flows`; default reset); the browser case follows
             /// the email flows among them.
