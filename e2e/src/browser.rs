@@ -129,8 +129,8 @@ pub fn ensure_chromium() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A copy of `e2e/browser/` under target/ with its npm dependencies installed (on first use, or when
-/// package.json gained one; the install log goes to `logs_dir`). Its node_modules must stay out of the
+/// A copy of `e2e/browser/` under target/ with its npm dependencies installed from its lockfile (on first
+/// use, or when package.json gained one; the install log goes to `logs_dir`). Its node_modules must stay out of the
 /// repository folder, which cargo-generate copies on every generation.
 pub fn prepared_dir(logs_dir: &Path) -> anyhow::Result<PathBuf> {
     let source = xtask::project_root().join("e2e/browser");
@@ -139,7 +139,7 @@ pub fn prepared_dir(logs_dir: &Path) -> anyhow::Result<PathBuf> {
     for entry in std::fs::read_dir(&source)? {
         let path = entry?.path();
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        if name == "package.json" || name.ends_with(".mjs") {
+        if name == "package.json" || name == "package-lock.json" || name.ends_with(".mjs") {
             std::fs::copy(&path, dir.join(&*name))
                 .with_context(|| format!("cannot copy e2e/browser/{name}"))?;
         }

@@ -179,3 +179,26 @@ fn one_lockfile_per_variant_and_nothing_else() {
         );
     }
 }
+
+#[test]
+fn the_e2e_browser_packages_are_locked_at_their_pins() {
+    // The e2e run installs e2e/browser from its lockfile: a pin changed without `npm install
+    // --package-lock-only` there would install something else than the lock says.
+    let dir = project_root().join("e2e/browser");
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap()
+    };
+    let (manifest, lock) = (read("package.json"), read("package-lock.json"));
+    let pins = manifest["dependencies"].as_object().unwrap();
+    assert_eq!(
+        &lock["packages"][""]["dependencies"],
+        &manifest["dependencies"]
+    );
+    for (name, pin) in pins {
+        assert_eq!(
+            lock["packages"][format!("node_modules/{name}")]["version"],
+            *pin,
+            "e2e/browser/package-lock.json has another {name} than package.json pins"
+        );
+    }
+}
