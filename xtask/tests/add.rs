@@ -555,12 +555,14 @@ fn cache_components_pages_opt_out_of_instant_navigation_and_old_node_types_are_r
             mail.after
         );
     }
-    let sign_in = plan
-        .changes
-        .iter()
-        .find(|c| c.path == Path::new("src/app/(auth)/sign-in/page.tsx"))
-        .unwrap();
-    assert!(!sign_in.after.contains("instant"), "{}", sign_in.after);
+    // Pages that read the query (reset-password's token) or call connection() (sign-in/up decide the
+    // social buttons per request) opt out too; a page that reads nothing of the request stays static.
+    for dynamic in ["sign-in", "sign-up", "reset-password"] {
+        let page = planned_text(&plan, &format!("src/app/(auth)/{dynamic}/page.tsx"));
+        assert!(page.ends_with("export const instant = false;\n"), "{page}");
+    }
+    let forgot = planned_text(&plan, "src/app/(auth)/forgot-password/page.tsx");
+    assert!(!forgot.contains("instant"), "{forgot}");
     // create-next-app's @types/node ^20 lacks node:sqlite: raised to the template's version, in the diff.
     let package = plan
         .changes

@@ -218,7 +218,15 @@ fn for_cache_components(text: &str) -> String {
     if text.ends_with('\n') {
         out.push('\n');
     }
-    let reads_request = text.contains("export default") && text.contains("await headers()");
+    // What makes a page dynamic: the request's headers, its query, or an explicit `connection()`.
+    let reads_request = text.contains("export default")
+        && [
+            "await headers()",
+            "await searchParams",
+            "await connection()",
+        ]
+        .iter()
+        .any(|read| text.contains(read));
     if forced || reads_request {
         out.push_str(INSTANT_OPT_OUT);
     }
