@@ -12,7 +12,9 @@ use std::process::Command;
 use anyhow::ensure;
 use serde_json::Value;
 
-use crate::add_case::{create_app, git, git_changes, git_ignores, planned_files, xtask_add};
+use crate::add_case::{
+    build_and_start, create_app, git, git_changes, git_ignores, planned_files, xtask_add,
+};
 use crate::case::{Outcome, run_logged, step};
 use crate::http::{Client, agent};
 use crate::server::{Server, free_port};
@@ -192,28 +194,7 @@ fn run_steps(
             );
             Ok(())
         })?;
-        step(steps, "next build", || {
-            let mut build = Command::new(app.join("node_modules/.bin/next"));
-            build
-                .arg("build")
-                .current_dir(&app)
-                .env("NEXT_TELEMETRY_DISABLED", "1");
-            run_logged(build, &log("next-build"))
-        })?;
-
-        let port = free_port()?;
-        let origin = format!("http://localhost:{port}");
-        let mut start = Command::new(app.join("node_modules/.bin/next"));
-        start
-            .args(["start", "--port", &port.to_string()])
-            .current_dir(&app)
-            // The process environment beats .env: the app answers on this run's port.
-            .env("BETTER_AUTH_URL", &origin);
-        let server = Server::start("next start", start, work.path(), logs)?;
-        let frontend = format!("http://127.0.0.1:{port}");
-        step(steps, "start", || {
-            server.wait_ready(&format!("{frontend}/api/auth/ok"), 120)
-        })?;
+        let (_server, origin, frontend) = build_and_start(&app, work.path(), steps, logs)?;
         step(
             steps,
             "backend /api/me: 200 with the app's token, 401 without",

@@ -103,28 +103,7 @@ fn run_steps(
             );
             Ok(())
         })?;
-        step(steps, "next build", || {
-            let mut build = Command::new(app.join("node_modules/.bin/next"));
-            build
-                .arg("build")
-                .current_dir(&app)
-                .env("NEXT_TELEMETRY_DISABLED", "1");
-            run_logged(build, &log("next-build"))
-        })?;
-
-        let port = free_port()?;
-        let origin = format!("http://localhost:{port}");
-        let mut start = Command::new(app.join("node_modules/.bin/next"));
-        start
-            .args(["start", "--port", &port.to_string()])
-            .current_dir(&app)
-            // The process environment beats .env: the app answers on this run's port.
-            .env("BETTER_AUTH_URL", &origin);
-        let server = Server::start("next start", start, work.path(), logs)?;
-        let frontend = format!("http://127.0.0.1:{port}");
-        step(steps, "start", || {
-            server.wait_ready(&format!("{frontend}/api/auth/ok"), 120)
-        })?;
+        let (_server, origin, frontend) = build_and_start(&app, work.path(), steps, logs)?;
         if browser {
             step(steps, "browser (headless Chromium)", || {
                 let artifacts = xtask::project_root().join("target/e2e-artifacts");
@@ -145,6 +124,39 @@ fn run_steps(
         eprintln!("  kept {}", work.keep().display());
     }
     result
+}
+
+/// The app's own `next build`, then `next start` on a free port until Better Auth answers, as two timed
+/// steps; returns the server (stopped when dropped), the origin the app is told (`BETTER_AUTH_URL`) and the
+/// address to call it at.
+pub(crate) fn build_and_start(
+    app: &Path,
+    work: &Path,
+    steps: &mut Vec<(String, f64)>,
+    logs: &mut Vec<PathBuf>,
+) -> anyhow::Result<(Server, String, String)> {
+    step(steps, "next build", || {
+        let mut build = Command::new(app.join("node_modules/.bin/next"));
+        build
+            .arg("build")
+            .current_dir(app)
+            .env("NEXT_TELEMETRY_DISABLED", "1");
+        run_logged(build, &work.join("next-build.log"))
+    })?;
+    let port = free_port()?;
+    let origin = format!("http://localhost:{port}");
+    let mut start = Command::new(app.join("node_modules/.bin/next"));
+    start
+        .args(["start", "--port", &port.to_string()])
+        .current_dir(app)
+        // The process environment beats .env: the app answers on this run's port.
+        .env("BETTER_AUTH_URL", &origin);
+    let server = Server::start("next start", start, work, logs)?;
+    let frontend = format!("http://127.0.0.1:{port}");
+    step(steps, "start", || {
+        server.wait_ready(&format!("{frontend}/api/auth/ok"), 120)
+    })?;
+    Ok((server, origin, frontend))
 }
 
 /// `create-next-app@16` makes `name` in `work` (App Router, TypeScript, `src/`, npm), then the app's own commit
