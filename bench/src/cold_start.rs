@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use crate::Settings;
 use crate::machine::load_average;
-use crate::stats::{Stats, get_figure, put_figure, timed};
+use crate::stats::{Stats, journey_table, put_figure, timed};
 
 /// The combinations measured, keyed as in results.json, with their `new` flags and targets in seconds.
 const COMBOS: [(&str, &[&str], f64); 1] = [(
@@ -155,35 +155,7 @@ fn steps(work: &Path, flags: &[&str]) -> anyhow::Result<Vec<f64>> {
 }
 
 pub fn markdown(value: &Value) -> String {
-    let mut table = String::from("| Combination | Total | ");
-    table.push_str(&STEPS.join(" | "));
-    table.push_str(" | Target |\n|---|---|");
-    table.push_str(&"---|".repeat(STEPS.len()));
-    table.push_str("---|\n");
-    for (name, ..) in COMBOS {
-        let combo = &value[name];
-        let Some(total) = get_figure(combo, "total_s") else {
-            continue;
-        };
-        let steps: Vec<String> = STEPS
-            .iter()
-            .map(|step| {
-                get_figure(&combo["steps"], step)
-                    .map_or("–".to_string(), |s| format!("{:.1}", s.median))
-            })
-            .collect();
-        let target = combo["target_s"].as_f64().unwrap_or_default();
-        let verdict = if combo["target_met"].as_bool() == Some(true) {
-            "met"
-        } else {
-            "**not met**"
-        };
-        table.push_str(&format!(
-            "| {name} | {} | {} | ≤ {target} s: {verdict} |\n",
-            total.show(1),
-            steps.join(" | ")
-        ));
-    }
+    let table = journey_table(value, COMBOS.iter().map(|(name, ..)| *name), &STEPS);
     let load = &value["load_average"];
     let shown = |key: &str| {
         load[key]

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::Settings;
 use crate::journey::{self, STEPS};
-use crate::stats::{Stats, get_figure, put_figure};
+use crate::stats::{Stats, journey_table, put_figure};
 
 /// The combinations the issue names, keyed as in results.json, with their targets in seconds (axum is
 /// reported without one: its first compile dominates).
@@ -70,34 +70,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<Value> {
 }
 
 pub fn markdown(value: &Value) -> String {
-    let mut table = String::from("| Combination | Total | ");
-    table.push_str(&STEPS.join(" | "));
-    table.push_str(" | Target |\n|---|---|");
-    table.push_str(&"---|".repeat(STEPS.len()));
-    table.push_str("---|\n");
-    for (name, ..) in COMBOS {
-        let combo = &value[name];
-        let Some(total) = get_figure(combo, "total_s") else {
-            continue;
-        };
-        let steps: Vec<String> = STEPS
-            .iter()
-            .map(|step| {
-                get_figure(&combo["steps"], step)
-                    .map_or("–".to_string(), |s| format!("{:.1}", s.median))
-            })
-            .collect();
-        let target = match (combo["target_s"].as_f64(), combo["target_met"].as_bool()) {
-            (Some(target), Some(true)) => format!("≤ {target} s: met"),
-            (Some(target), _) => format!("≤ {target} s: **not met**"),
-            _ => "reported".to_string(),
-        };
-        table.push_str(&format!(
-            "| {name} | {} | {} | {target} |\n",
-            total.show(1),
-            steps.join(" | ")
-        ));
-    }
+    let table = journey_table(value, COMBOS.iter().map(|(name, ..)| *name), &STEPS);
     format!(
         "## Time to first 200\n\n\
          From an empty folder to the first authenticated 200 — the backend's `/api/me` with a Bearer token \

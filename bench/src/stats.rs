@@ -82,6 +82,44 @@ pub fn get_figure(object: &Value, name: &str) -> Option<Stats> {
     serde_json::from_value(object.get("stats")?.get(name)?.clone()).ok()
 }
 
+/// The markdown table of journeys per combination: the total as median (min–max), each step's median, and
+/// the verdict against the combination's `target_s`/`target_met` ("reported" when it has no target).
+pub fn journey_table<'a>(
+    value: &Value,
+    combinations: impl IntoIterator<Item = &'a str>,
+    steps: &[&str],
+) -> String {
+    let mut table = String::from("| Combination | Total | ");
+    table.push_str(&steps.join(" | "));
+    table.push_str(" | Target |\n|---|---|");
+    table.push_str(&"---|".repeat(steps.len()));
+    table.push_str("---|\n");
+    for name in combinations {
+        let combo = &value[name];
+        let Some(total) = get_figure(combo, "total_s") else {
+            continue;
+        };
+        let medians: Vec<String> = steps
+            .iter()
+            .map(|step| {
+                get_figure(&combo["steps"], step)
+                    .map_or("–".to_string(), |s| format!("{:.1}", s.median))
+            })
+            .collect();
+        let target = match (combo["target_s"].as_f64(), combo["target_met"].as_bool()) {
+            (Some(target), Some(true)) => format!("≤ {target} s: met"),
+            (Some(target), _) => format!("≤ {target} s: **not met**"),
+            _ => "reported".to_string(),
+        };
+        table.push_str(&format!(
+            "| {name} | {} | {} | {target} |\n",
+            total.show(1),
+            medians.join(" | ")
+        ));
+    }
+    table
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,5 +140,46 @@ mod tests {
         assert_eq!(value["total_s"], 31.0);
         assert_eq!(value["stats"]["total_s"]["max"], 32.5);
         assert_eq!(get_figure(&value, "total_s").unwrap().min, 30.0);
+    }
+
+    #[test]
+    fn a_journey_row_has_the_total_each_steps_median_and_the_verdict() {
+        let combo = |seconds: &[f64], target: Option<(f64, bool)>| {
+            let mut object = Map::new();
+            put_figure(&mut object, "total_s", Stats::of(seconds));
+            let mut steps = Map::new();
+            put_figure(&mut steps, "setup", Stats::of(seconds));
+            object.insert("steps".to_string(), Value::Object(steps));
+            if let Some((target, met)) = target {
+                object.insert("target_s".to_string(), target.into());
+                object.insert("target_met".to_string(), met.into());
+            }
+            Value::Object(object)
+        };
+        let value = serde_json::json!({
+            "fast": combo(&[30.0, 31.0, 32.0], Some((40.0, true))),
+            "slow": combo(&[50.0], Some((40.0, false))),
+            "free": combo(&[90.0], None),
+        });
+        let table = journey_table(
+            &value,
+            ["fast", "slow", "free", "absent"],
+            &["setup", "start"],
+        );
+        let rows: Vec<&str> = table.lines().collect();
+        assert_eq!(rows[0], "| Combination | Total | setup | start | Target |");
+        assert_eq!(rows[1], "|---|---|---|---|---|");
+        assert!(
+            rows[2].starts_with("| fast | 31.0 (30.0–32.0) | 31.0 | – | ≤ 40 s: met |"),
+            "{}",
+            rows[2]
+        );
+        assert!(
+            rows[3].ends_with("| 50.0 | – | ≤ 40 s: **not met** |"),
+            "{}",
+            rows[3]
+        );
+        assert!(rows[4].ends_with("| – | reported |"), "{}", rows[4]);
+        assert_eq!(rows.len(), 5, "a combination without figures has no row");
     }
 }
