@@ -200,17 +200,8 @@ fn run_steps(
             "backend /api/me: 200 with the app's token, 401 without",
             || {
                 let backend_port = free_port()?;
-                let mut serve = uv(&api);
+                let mut serve = uvicorn(&api, backend_port);
                 serve
-                    .args([
-                        "run",
-                        "--frozen",
-                        "uvicorn",
-                        "app.main:app",
-                        "--host",
-                        "127.0.0.1",
-                    ])
-                    .args(["--port", &backend_port.to_string()])
                     .env("BETTER_AUTH_URL", &origin)
                     .env("FRONTEND_URL", &origin);
                 let mut backend = Server::start("backend", serve, work.path(), logs)?;
@@ -252,13 +243,8 @@ fn uv(dir: &Path) -> Command {
     command
 }
 
-/// The backend as the user runs it (`uv run uvicorn app.main:app`), asked OWN_ROUTES, then stopped.
-fn own_routes(
-    api: &Path,
-    work: &Path,
-    logs: &mut Vec<std::path::PathBuf>,
-) -> anyhow::Result<Vec<(u16, Value)>> {
-    let port = free_port()?;
+/// The backend as the user runs it: `uv run uvicorn app.main:app` on 127.0.0.1:`port`.
+fn uvicorn(api: &Path, port: u16) -> Command {
     let mut serve = uv(api);
     serve
         .args([
@@ -270,7 +256,17 @@ fn own_routes(
             "127.0.0.1",
         ])
         .args(["--port", &port.to_string()]);
-    let mut server = Server::start("backend before add", serve, work, logs)?;
+    serve
+}
+
+/// The backend as the user runs it (`uv run uvicorn app.main:app`), asked OWN_ROUTES, then stopped.
+fn own_routes(
+    api: &Path,
+    work: &Path,
+    logs: &mut Vec<std::path::PathBuf>,
+) -> anyhow::Result<Vec<(u16, Value)>> {
+    let port = free_port()?;
+    let mut server = Server::start("backend before add", uvicorn(api, port), work, logs)?;
     server.wait_listening(port, 60)?;
     ask_own_routes(&format!("http://127.0.0.1:{port}"))
 }
