@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::Project;
-use crate::setup::database::sqlite_path;
+use crate::project::url::sqlite_path;
 
 /// The mode every credential file gets.
 pub const OWNER_ONLY: u32 = 0o600;

@@ -8,26 +8,36 @@
 #![cfg(unix)]
 
 pub mod credentials;
+#[cfg(feature = "database")]
 pub mod dev;
+#[cfg(feature = "database")]
 pub mod doctor;
 pub mod flags;
 mod frontend_script;
+#[cfg(feature = "database")]
 pub mod help;
+#[cfg(feature = "database")]
 pub mod migrate;
 pub mod project;
+#[cfg(feature = "database")]
 pub mod run_tests;
 pub mod secret;
+#[cfg(feature = "database")]
 pub mod setup;
 pub mod tools;
 pub mod ui;
+#[cfg(feature = "database")]
 pub mod upgrade;
+#[cfg(feature = "database")]
 pub mod verify;
 
 pub use project::Project;
 
+#[cfg(feature = "database")]
 use std::process::ExitCode;
 
 /// Entry point of the binary: parse the command line, run the command, turn errors into exit code 1.
+#[cfg(feature = "database")]
 pub fn main() -> ExitCode {
     let flags = match flags::Xtask::from_env() {
         Ok(flags) => flags,
@@ -51,6 +61,7 @@ pub fn main() -> ExitCode {
 }
 
 /// Runs one command against the project found from the current directory.
+#[cfg(feature = "database")]
 pub fn run(flags: flags::Xtask) -> anyhow::Result<()> {
     let project = Project::discover()?;
     match flags.subcommand {
@@ -79,8 +90,8 @@ pub fn run(flags: flags::Xtask) -> anyhow::Result<()> {
     }
 }
 
-/// Sets up `project` (secret, dependencies, database, migration, schema check). Public so the template
-/// repository's `cargo xtask new` can set up a project it just generated without compiling this crate again.
+/// Sets up `project` (secret, dependencies, database, migration, schema check).
+#[cfg(feature = "database")]
 pub fn setup(project: &Project, options: &setup::Options) -> anyhow::Result<()> {
     setup::run(project, options)
 }

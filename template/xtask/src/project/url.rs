@@ -1,4 +1,5 @@
-//! URLs as they may be shown: the one place that decides which parts of a database URL are secret.
+//! URLs as they may be shown (the one place that decides which parts of a database URL are secret), and
+//! the file a SQLite URL names.
 //!
 //! Every message and log line that shows a URL goes through [`redact`]. Rendered files cannot call Rust:
 //! the cargo-generate hooks apply the same rule from `hooks/url.rhai`, and xtask/tests/redaction.rs renders
@@ -98,9 +99,30 @@ pub const REDACTION_CASES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The file path of a SQLite URL (`file:./auth.db`, `sqlite:///./notes.db`, `sqlite:notes.db`);
+/// `None` for a remote libSQL URL.
+pub fn sqlite_path(url: &str) -> Option<&str> {
+    let without_query = url.split('?').next().unwrap_or(url);
+    ["sqlite:///", "sqlite://", "sqlite:", "file:"]
+        .iter()
+        .find_map(|prefix| without_query.strip_prefix(prefix))
+        .or_else(|| (!without_query.contains("://")).then_some(without_query))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_sqlite_paths_and_remote_urls() {
+        assert_eq!(sqlite_path("file:./auth.db"), Some("./auth.db"));
+        assert_eq!(
+            sqlite_path("file:data/auth.db?mode=rwc"),
+            Some("data/auth.db")
+        );
+        assert_eq!(sqlite_path("sqlite:///./notes.db"), Some("./notes.db"));
+        assert_eq!(sqlite_path("libsql://my-db.turso.io"), None);
+    }
 
     #[test]
     fn every_case_is_redacted_as_expected() {

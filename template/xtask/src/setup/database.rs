@@ -7,6 +7,7 @@ use std::path::Path;
 
 use anyhow::bail;
 
+use crate::project::url::sqlite_path;
 use crate::project::{Database, DbFamily};
 
 /// What `ensure` found or did.
@@ -94,16 +95,6 @@ fn ensure_sqlite_folder(url: &str, base_dir: &Path) -> anyhow::Result<DbState> {
     Ok(DbState::SqliteFile {
         exists: file.is_file(),
     })
-}
-
-/// The file path of a SQLite URL (`file:./auth.db`, `sqlite:///./notes.db`, `sqlite:notes.db`);
-/// `None` for a remote libSQL URL.
-pub fn sqlite_path(url: &str) -> Option<&str> {
-    let without_query = url.split('?').next().unwrap_or(url);
-    ["sqlite:///", "sqlite://", "sqlite:", "file:"]
-        .iter()
-        .find_map(|prefix| without_query.strip_prefix(prefix))
-        .or_else(|| (!without_query.contains("://")).then_some(without_query))
 }
 
 /// Whether `host` is this machine (or a Unix socket folder, which is always local).
@@ -293,17 +284,6 @@ mod server {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn finds_sqlite_paths_and_remote_urls() {
-        assert_eq!(sqlite_path("file:./auth.db"), Some("./auth.db"));
-        assert_eq!(
-            sqlite_path("file:data/auth.db?mode=rwc"),
-            Some("data/auth.db")
-        );
-        assert_eq!(sqlite_path("sqlite:///./notes.db"), Some("./notes.db"));
-        assert_eq!(sqlite_path("libsql://my-db.turso.io"), None);
-    }
 
     #[test]
     fn only_this_machine_is_local() {
