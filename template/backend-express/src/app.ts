@@ -1,8 +1,8 @@
 // Builds the Express app without listening, so tests can drive it on a random port.
-import cors from "cors";
 import express, { type Express } from "express";
 import { requireBearerToken } from "./auth.ts";
 import type { Config } from "./config.ts";
+import { frontendCors } from "./cors.ts";
 import type { NotesStore } from "./db/store.ts";
 import { errorHandler, notFound } from "./errors.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
@@ -23,16 +23,7 @@ export function createApp({ config, store, logger = consoleLogger(config.logLeve
   app.disable("x-powered-by");
   app.use(requestLog(logger));
 
-  // Only the frontend's origin gets CORS headers (other origins get none at all); the token travels in a
-  // header, so no credentials (cookies) are allowed.
-  const corsOptions = {
-    origin: config.frontendUrl,
-    methods: ["GET", "POST", "DELETE", "OPTIONS"],
-    allowedHeaders: ["Authorization", "Content-Type"],
-    credentials: false,
-    maxAge: 600,
-  };
-  app.use(cors((req, callback) => callback(null, req.headers.origin === config.frontendUrl ? corsOptions : { origin: false })));
+  app.use(frontendCors(config.frontendUrl));
 
   app.use(healthRouter());
   // Authenticated before any body is parsed (the notes router parses its own): an anonymous client gets 401
