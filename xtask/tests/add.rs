@@ -964,6 +964,390 @@ fn the_backend_half_is_idempotent_rolled_back_and_left_alone_by_dry_run() {
     assert!(again.installs.is_empty(), "{:?}", again.installs);
 }
 
+// The existing backend: an Express app as Express's own docs make it (`npm init -y`, `npm install express`,
+// the "Hello world" app.js, CommonJS), in a folder beside the app.
+
+const EXPRESS_PACKAGE_JSON: &str = r#"{
+  "name": "api",
+  "version": "1.0.0",
+  "main": "app.js",
+  "type": "commonjs",
+  "dependencies": {
+    "express": "^5.1.0"
+  }
+}
+"#;
+
+const EXPRESS_APP_JS: &str = r#"const express = require('express')
+const app = express()
+const port = process.env.PORT || 3000
+
+app.get('/', (req, res) => {
+  res.send('Hello World!')
+})
+
+app.listen(port, () => {
+  console.log(`Example app listening on port ${port}`)
+})
+"#;
+
+/// The Express app beside `app` (in `../api`) with `extra` files; returns its folder.
+fn express_beside(app: &Fixture, extra: &[(&str, &str)]) -> PathBuf {
+    let api = app.root.parent().unwrap().join("api");
+    let files = [
+        ("package.json", EXPRESS_PACKAGE_JSON),
+        ("package-lock.json", "{}\n"),
+        ("app.js", EXPRESS_APP_JS),
+        (".gitignore", "node_modules\n"),
+    ];
+    for (file, text) in files.iter().chain(extra) {
+        let path = api.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    api
+}
+
+/// The template backend's file, as add finds it in the rendered project.
+fn express_template(file: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../template/backend-express")
+            .join(file),
+    )
+    .unwrap()
+}
+
+/// The template's pin of `name` in `section` of the Express backend's package.json (`jose@^6.2.19`).
+fn express_pin(section: &str, name: &str) -> String {
+    let text = express_template("package.json.liquid");
+    let line = text
+        .lines()
+        .skip_while(|line| !line.contains(&format!("\"{section}\"")))
+        .find(|line| line.trim().starts_with(&format!("\"{name}\":")))
+        .unwrap();
+    // `"jose": "^6.2.19"{% if … %},`: the range between the value's quotes.
+    let value = line.split_once(": \"").unwrap().1;
+    format!("{name}@{}", &value[..value.find('"').unwrap()])
+}
+
+const EXPRESS_MODULES: [&str; 9] = [
+    "config",
+    "logger",
+    "cors",
+    "jwks-cache",
+    "verified-token-cache",
+    "token-verifier",
+    "auth",
+    "me",
+    "index",
+];
+
+#[test]
+fn an_existing_express_app_gets_the_template_verifier_wired_where_it_creates_the_app() {
+    let app = Fixture::new();
+    let api = express_beside(&app, &[]);
+    let found = detect::detect(&app.root).unwrap();
+    let decision = add::decide(&found, Choices::default(), None, None).unwrap();
+    assert_eq!(decision.backend.as_ref().unwrap().backend.name(), "express");
+    let plan = app.plan();
+
+    // A JavaScript app: the template's modules with their types stripped, as ES modules beside app.js.
+    for module in EXPRESS_MODULES {
+        let text = &change(&plan, &format!("../api/better-auth/{module}.mjs")).after;
+        assert!(
+            text.starts_with("// From "),
+            "{module}: {}",
+            &text[..80.min(text.len())]
+        );
+        assert!(
+            !text.contains(".ts\"") && !text.contains("import type"),
+            "{module}:\n{text}"
+        );
+    }
+    assert!(
+        !planned(&plan).iter().any(|file| file.contains("express.d")),
+        "{:?}",
+        planned(&plan)
+    );
+    let verifier = &change(&plan, "../api/better-auth/token-verifier.mjs").after;
+    assert!(
+        verifier.contains(
+            "import { JwksCache, KeysUnavailableError, MissingKidError } from \"./jwks-cache.mjs\";"
+        ) && verifier.contains("export function createTokenVerifier(config, logger) {"),
+        "{verifier}"
+    );
+    let me = &change(&plan, "../api/better-auth/me.mjs").after;
+    assert!(
+        me.contains("from \"./auth.mjs\";") && me.contains("router.get(\"/me\""),
+        "{me}"
+    );
+    // Every module is valid JavaScript for the Node that runs the app.
+    let checked = tempfile::tempdir().unwrap();
+    for module in EXPRESS_MODULES {
+        let path = checked.path().join(format!("{module}.mjs"));
+        std::fs::write(
+            &path,
+            &change(&plan, &format!("../api/better-auth/{module}.mjs")).after,
+        )
+        .unwrap();
+        let output = Command::new("node")
+            .arg("--check")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{module}.mjs: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    // Wired in the one module creating the app: the require after its requires, the call right after
+    // `const app = express()`, nothing else of the module changed.
+    let main = change(&plan, "../api/app.js");
+    assert_eq!(main.before.as_deref(), Some(EXPRESS_APP_JS));
+    assert_eq!(
+        main.after,
+        EXPRESS_APP_JS.replace(
+            "const express = require('express')\nconst app = express()\n",
+            "const express = require('express')\nconst { setupBetterAuth } = require(\"./better-auth/index.mjs\");\nconst app = express()\n\n// Better Auth: bearer JWTs verified against the Next.js app's JWKS, and GET /api/me.\nsetupBetterAuth(app);\n\n"
+        )
+    );
+    let diff = plan.diff();
+    assert!(
+        diff.contains("--- a/../api/app.js\n+++ b/../api/app.js\n")
+            && diff.contains("+setupBetterAuth(app);\n"),
+        "{diff}"
+    );
+
+    // Settings in a new .env (the app had none), without the template's database or listen address.
+    let env = change(&plan, "../api/.env");
+    assert!(env.before.is_none());
+    for wanted in [
+        "BETTER_AUTH_URL=http://localhost:3000\n",
+        "\nFRONTEND_URL=http://localhost:3000\n",
+    ] {
+        assert!(env.after.contains(wanted), "{}", env.after);
+    }
+    assert!(
+        !env.after.contains("DATABASE_URL") && !env.after.contains("PORT="),
+        "{}",
+        env.after
+    );
+
+    // jose and cors with npm (package-lock.json), at the template's pins; no types for JavaScript.
+    assert_eq!(
+        plan.installs
+            .iter()
+            .map(|install| install.argv.clone())
+            .collect::<Vec<_>>(),
+        [vec![
+            "npm".to_string(),
+            "install".to_string(),
+            express_pin("dependencies", "jose"),
+            express_pin("dependencies", "cors"),
+        ]]
+    );
+    assert_eq!(plan.installs[0].dir, api);
+    for file in ["../api/package.json", "../api/package-lock.json"] {
+        assert!(plan.tool_writes.contains(&PathBuf::from(file)), "{file}");
+    }
+    assert!(
+        !plan
+            .by_hand
+            .iter()
+            .any(|line| line.contains("backend") || line.contains("Express")),
+        "{:?}",
+        plan.by_hand
+    );
+}
+
+const EXPRESS_APP_TS: &str = r#"import cors from "cors";
+import express from "express";
+
+export const app = express();
+app.use(cors({ origin: ["http://localhost:3000"] }));
+
+app.get("/health", (_req, res) => {
+  res.json({ ok: true });
+});
+"#;
+
+#[test]
+fn a_typescript_express_app_gets_the_template_files_as_they_are_and_keeps_its_own_cors() {
+    let app = Fixture::new();
+    let package = EXPRESS_PACKAGE_JSON
+        .replace("\"type\": \"commonjs\"", "\"type\": \"module\"")
+        .replace(
+            "\"express\": \"^5.1.0\"",
+            "\"cors\": \"^2.8.5\",\n    \"express\": \"^5.1.0\"",
+        );
+    express_beside(
+        &app,
+        &[
+            ("package.json", &package),
+            ("pnpm-lock.yaml", "lockfileVersion: '9.0'\n"),
+            (
+                "tsconfig.json",
+                "{ \"compilerOptions\": { \"module\": \"nodenext\", \"strict\": true } }\n",
+            ),
+            ("src/app.ts", EXPRESS_APP_TS),
+        ],
+    );
+    std::fs::remove_file(app.root.parent().unwrap().join("api/app.js")).unwrap();
+    let plan = app.plan();
+
+    // One source: the template's TypeScript, only its imports moved into the folder (`.js`: this tsconfig
+    // does not allow `.ts` imports).
+    let moved = |text: String| {
+        text.replace("from \"../auth.ts\"", "from \"./auth.js\"")
+            .replace(
+                "from \"../token-verifier.ts\"",
+                "from \"./token-verifier.js\"",
+            )
+            .replace(".ts\";", ".js\";")
+    };
+    for (module, template) in [
+        ("token-verifier", "token-verifier.ts"),
+        ("jwks-cache", "jwks-cache.ts"),
+        ("cors", "cors.ts"),
+        ("me", "routes/me.ts"),
+        ("express.d", "types/express.d.ts"),
+    ] {
+        assert_eq!(
+            change(&plan, &format!("../api/src/better-auth/{module}.ts")).after,
+            moved(express_template(&format!("src/{template}"))),
+            "{module}"
+        );
+    }
+    let config = &change(&plan, "../api/src/better-auth/config.ts").after;
+    assert!(
+        !config.contains("./db/") && config.contains("from \"./logger.js\";"),
+        "{config}"
+    );
+
+    // The app's own cors() stays; setup is told so, and the by-hand line says what it must allow.
+    let main = change(&plan, "../api/src/app.ts");
+    assert_eq!(
+        main.after,
+        EXPRESS_APP_TS.replace(
+            "import express from \"express\";\n\nexport const app = express();\n",
+            "import express from \"express\";\nimport { setupBetterAuth } from \"./better-auth/index.js\";\n\nexport const app = express();\n\n// Better Auth: bearer JWTs verified against the Next.js app's JWKS, and GET /api/me.\nsetupBetterAuth(app, { cors: false });\n\n"
+        )
+    );
+    assert!(
+        plan.by_hand
+            .iter()
+            .any(|line| line.contains("your cors()") && line.contains("Authorization")),
+        "{:?}",
+        plan.by_hand
+    );
+    // pnpm (its lockfile), cors already there: jose, then the types as a development dependency.
+    assert_eq!(
+        plan.installs
+            .iter()
+            .map(|install| install.argv.join(" "))
+            .collect::<Vec<_>>(),
+        [
+            format!("pnpm add {}", express_pin("dependencies", "jose")),
+            format!(
+                "pnpm add -D {}",
+                express_pin("devDependencies", "@types/cors")
+            ),
+        ]
+    );
+    assert!(
+        plan.tool_writes
+            .contains(&PathBuf::from("../api/pnpm-lock.yaml"))
+    );
+}
+
+#[test]
+fn two_modules_creating_an_express_app_get_the_exact_lines_to_add_by_hand() {
+    let app = Fixture::new();
+    express_beside(
+        &app,
+        &[(
+            "admin.js",
+            "const express = require('express')\nconst admin = express()\nmodule.exports = admin\n",
+        )],
+    );
+    let plan = app.plan();
+    assert!(
+        !planned(&plan)
+            .iter()
+            .any(|path| path.ends_with("app.js") || path.ends_with("admin.js")),
+        "{:?}",
+        planned(&plan)
+    );
+    change(&plan, "../api/better-auth/token-verifier.mjs");
+    let line = plan
+        .by_hand
+        .iter()
+        .find(|line| line.starts_with("wire Better Auth into your Express app"))
+        .unwrap_or_else(|| panic!("{:?}", plan.by_hand));
+    assert!(line.contains("2 modules call `express()`"), "{line}");
+    assert!(
+        line.contains("`./better-auth/index.mjs`") && line.contains("`setupBetterAuth(app);`"),
+        "{line}"
+    );
+}
+
+#[test]
+fn the_express_half_is_idempotent_rolled_back_and_left_alone_by_dry_run() {
+    let app = Fixture::new();
+    let api = express_beside(&app, &[(".env", "PORT=4000\n")]);
+    app.commit();
+    let before = snapshot(&api);
+
+    let (ok, stdout, stderr) = app.add(&["--dry-run"]);
+    assert!(ok, "{stderr}");
+    for wanted in [
+        "--- /dev/null\n+++ b/../api/better-auth/token-verifier.mjs\n",
+        "+++ b/../api/app.js\n",
+        "+++ b/../api/.env\n",
+    ] {
+        assert!(stdout.contains(wanted), "{wanted}: {stdout}");
+    }
+    assert!(
+        stderr.contains("also: ../api/package-lock.json"),
+        "{stderr}"
+    );
+    assert_eq!(snapshot(&api), before, "--dry-run wrote into the backend");
+
+    // A failure after the backend's files were written and its install rewrote its manifest.
+    let mut plan = app.plan();
+    assert_eq!(plan.installs.len(), 1);
+    plan.installs[0].argv = ["sh", "-c", "echo broken >> package.json; exit 3"]
+        .map(String::from)
+        .to_vec();
+    let err = apply::transaction(|undo| {
+        apply::write_plan(&app.root, &plan, undo)?;
+        add::backend_install::run(&plan.installs, undo)
+    })
+    .unwrap_err();
+    assert!(format!("{err:#}").contains("exited with"), "{err:#}");
+    assert_eq!(snapshot(&api), before, "rollback left the backend changed");
+
+    // Applied (the install stood in for by writing what npm would), a second plan is empty.
+    let plan = app.plan();
+    apply::transaction(|undo| apply::write_plan(&app.root, &plan, undo)).unwrap();
+    std::fs::write(
+        api.join("package.json"),
+        EXPRESS_PACKAGE_JSON.replace(
+            "\"express\": \"^5.1.0\"",
+            "\"cors\": \"^2.8.6\",\n    \"express\": \"^5.1.0\",\n    \"jose\": \"^6.2.19\"",
+        ),
+    )
+    .unwrap();
+    let env = std::fs::read_to_string(api.join(".env")).unwrap();
+    assert!(env.starts_with("PORT=4000\n"), "{env}");
+    let again = app.plan();
+    assert!(again.is_empty(), "second plan: {:?}", planned(&again));
+    assert!(again.installs.is_empty(), "{:?}", again.installs);
+}
+
 /// The value of `key` in the `[section]` of the better-auth.toml text `manifest`.
 fn manifest_value(manifest: &str, section: &str, key: &str) -> Option<String> {
     let table: toml::Table = manifest.parse().unwrap();

@@ -4,11 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 
 use project_xtask::project::Backend;
 
 use super::detect::{App, Evidence, Finding};
+use super::frontend::{append_env, read_if_exists};
 use super::plan::Plan;
 
 /// A backend found, with the modules that create an app instance.
@@ -105,16 +106,66 @@ pub fn plan(
     let to_backend = relative_path(&app.root, &found.dir)?;
     match found.backend {
         Backend::Fastapi => super::backend_fastapi::plan(found, &to_backend, rendered, plan),
-        _ => {
-            plan.by_hand.push(format!(
-                "the {} backend in {} is not wired yet by this version of add: copy the verifier from template/backend-{}/ of better-auth-v2 (see its README)",
-                found.backend.name(),
-                found.dir.display(),
-                found.backend.name()
-            ));
-            Ok(())
-        }
+        Backend::Express => super::backend_express::plan(found, &to_backend, rendered, plan),
+        Backend::Axum => bail!("add wires existing FastAPI or Express backends, not axum"),
     }
+}
+
+/// The rendered backend's settings an existing backend needs; its database and listen address stay its own.
+const ENV_KEYS: [&str; 2] = ["BETTER_AUTH_URL", "FRONTEND_URL"];
+
+/// Plans a file of `add`'s own in the backend (`file` relative to its folder); an existing file that
+/// differs is kept and named.
+pub(super) fn write_new(
+    plan: &mut Plan,
+    found: &DetectedBackend,
+    to_backend: &Path,
+    file: &Path,
+    text: String,
+) -> anyhow::Result<()> {
+    let before = read_if_exists(&found.dir.join(file))?;
+    match before {
+        Some(before) if before != text => plan.by_hand.push(format!(
+            "kept your {}: add's version is template/backend-{}/ in better-auth-v2",
+            found.dir.join(file).display(),
+            found.backend.name()
+        )),
+        before => plan.write(to_backend.join(file), before, text),
+    }
+    Ok(())
+}
+
+/// BETTER_AUTH_URL and FRONTEND_URL (with their comments, from the rendered backend's `.env`) appended to the
+/// backend's `.env` when it lacks them; its other keys are its own.
+pub(super) fn plan_env(
+    found: &DetectedBackend,
+    to_backend: &Path,
+    rendered: &Path,
+    plan: &mut Plan,
+) -> anyhow::Result<()> {
+    let ours = std::fs::read_to_string(rendered.join(".env"))
+        .context("cannot read the rendered backend .env")?;
+    let wanted: String = ours
+        .split("\n\n")
+        .filter(|block| {
+            block.lines().any(|line| {
+                ENV_KEYS.iter().any(|key| {
+                    line.strip_prefix(key)
+                        .is_some_and(|rest| rest.starts_with('='))
+                })
+            })
+        })
+        .map(|block| format!("{block}\n\n"))
+        .collect();
+    let before = read_if_exists(&found.dir.join(".env"))?;
+    append_env(
+        plan,
+        to_backend.join(".env"),
+        before.clone(),
+        &before.unwrap_or_default(),
+        &wanted,
+    );
+    Ok(())
 }
 
 /// `to` as seen from `from` (both existing folders), e.g. `../api`.

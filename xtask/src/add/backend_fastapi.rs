@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-use super::backend::{DetectedBackend, mentions_package};
+use super::backend::{DetectedBackend, mentions_package, plan_env, write_new};
 use super::backend_install::Install;
-use super::frontend::{append_env, read_if_exists};
+use super::frontend::read_if_exists;
 use super::plan::Plan;
 
 /// The rendered backend's modules `add` brings (under `app/`), and their names in the `better_auth` package.
@@ -31,9 +31,6 @@ const SETUP_MODULE: &str = include_str!("backend_fastapi_setup.py");
 
 /// The rendered backend's dependencies the modules import (fastapi aside); their pins are the template's.
 const DEPENDENCIES: [&str; 3] = ["pyjwt", "httpx", "pydantic-settings"];
-
-/// The rendered backend's settings an existing backend needs; its database and listen address stay its own.
-const ENV_KEYS: [&str; 2] = ["BETTER_AUTH_URL", "FRONTEND_URL"];
 
 /// The name the wiring imports `setup` under in the app's module (also how a second run sees it is done).
 const SETUP_NAME: &str = "setup_better_auth";
@@ -133,25 +130,6 @@ fn moved_module(text: &str, package: &str, package_dir: &Path) -> anyhow::Result
         );
     }
     Ok(text)
-}
-
-/// Plans a file of `add`'s own; an existing file that differs is kept and named.
-fn write_new(
-    plan: &mut Plan,
-    found: &DetectedBackend,
-    to_backend: &Path,
-    file: &Path,
-    text: String,
-) -> anyhow::Result<()> {
-    let before = read_if_exists(&found.dir.join(file))?;
-    match before {
-        Some(before) if before != text => plan.by_hand.push(format!(
-            "kept your {}: add's version is template/backend-fastapi/ in better-auth-v2",
-            found.dir.join(file).display()
-        )),
-        before => plan.write(to_backend.join(file), before, text),
-    }
-    Ok(())
 }
 
 /// `setup_better_auth(app)` right after `app = FastAPI(...)` in the one module creating the app; otherwise
@@ -264,39 +242,6 @@ fn import_line(lines: &[&str], before: usize) -> usize {
         index += 1;
     }
     at.unwrap_or(before)
-}
-
-/// BETTER_AUTH_URL and FRONTEND_URL (with their comments, from the rendered backend's `.env`) appended to the
-/// backend's `.env` when it lacks them; its other keys are its own.
-fn plan_env(
-    found: &DetectedBackend,
-    to_backend: &Path,
-    rendered: &Path,
-    plan: &mut Plan,
-) -> anyhow::Result<()> {
-    let ours = std::fs::read_to_string(rendered.join(".env"))
-        .context("cannot read the rendered backend .env")?;
-    let wanted: String = ours
-        .split("\n\n")
-        .filter(|block| {
-            block.lines().any(|line| {
-                ENV_KEYS.iter().any(|key| {
-                    line.strip_prefix(key)
-                        .is_some_and(|rest| rest.starts_with('='))
-                })
-            })
-        })
-        .map(|block| format!("{block}\n\n"))
-        .collect();
-    let before = read_if_exists(&found.dir.join(".env"))?;
-    append_env(
-        plan,
-        to_backend.join(".env"),
-        before.clone(),
-        &before.unwrap_or_default(),
-        &wanted,
-    );
-    Ok(())
 }
 
 /// The template's pins the backend lacks, added with its own tool: uv (uv.lock or `[tool.uv]`), poetry

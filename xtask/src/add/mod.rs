@@ -8,6 +8,7 @@
 pub mod apply;
 mod automation;
 pub mod backend;
+mod backend_express;
 mod backend_fastapi;
 pub mod backend_install;
 pub mod detect;
