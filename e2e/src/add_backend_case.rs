@@ -1,16 +1,19 @@
-//! The `cargo xtask add` case with an existing backend: a create-next-app@16 app and, beside it, a FastAPI
-//! app laid out as FastAPI's "Bigger Applications" guide shows (`app/main.py` creating the app,
-//! `app/routers/items.py` with an `APIRouter`, dependencies added with `uv add`), each committed as the
-//! user's own. `add` detects the backend (→ separate) and wires it; then: `git status` in both folders shows
-//! exactly the plan's files, a second `add` plans nothing, `next build` passes, the backend's `/api/me`
-//! answers 200 with a token from the app and 401 without, and the backend's own routes answer as before.
+//! The `cargo xtask add` case with an existing backend: a create-next-app@16 app and, beside it, a backend
+//! made as its ecosystem's docs make it, committed as the user's own:
+//! - FastAPI laid out as FastAPI's "Bigger Applications" guide shows (`app/main.py` creating the app,
+//!   `app/routers/items.py` with an `APIRouter`, dependencies added with `uv add`);
+//! - Express as Express's docs show (`npm init -y`, `npm install express`, the "Hello world" `app.js`,
+//!   CommonJS).
+//!
+//! `add` detects the backend (→ separate) and wires it; then: `git status` in both folders shows exactly the
+//! plan's files, a second `add` plans nothing, `next build` passes, the backend's `/api/me` answers 200 with
+//! a token from the app and 401 without, and the backend's own routes answer as before.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
 use anyhow::ensure;
-use serde_json::Value;
 
 use crate::add_case::{
     build_and_start, create_app, git, git_changes, git_ignores, planned_files, xtask_add,
@@ -19,15 +22,131 @@ use crate::case::{Outcome, run_logged, step};
 use crate::http::{Client, agent};
 use crate::server::{Server, free_port};
 
-/// The case's name in the summary.
-pub const NAME: &str = "add create-next-app + FastAPI app separate-sqlite";
+/// The existing backend the case makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Fastapi,
+    Express,
+}
+
+impl Kind {
+    /// `--add-backend NAME`.
+    pub fn parse(name: &str) -> anyhow::Result<Kind> {
+        match name {
+            "fastapi" => Ok(Kind::Fastapi),
+            "express" => Ok(Kind::Express),
+            other => anyhow::bail!(
+                "--add-backend {other}: the add case with an existing backend exists for fastapi and express"
+            ),
+        }
+    }
+
+    /// The case's name in the summary.
+    pub fn case_name(self) -> &'static str {
+        match self {
+            Kind::Fastapi => "add create-next-app + FastAPI app separate-sqlite",
+            Kind::Express => "add create-next-app + Express app separate-sqlite",
+        }
+    }
+
+    /// Lines the dry run's diff must show for the backend.
+    fn planned_lines(self) -> [&'static str; 2] {
+        match self {
+            Kind::Fastapi => [
+                "+++ b/../api/app/better_auth/security.py",
+                "+setup_better_auth(app)",
+            ],
+            Kind::Express => [
+                "+++ b/../api/better-auth/token-verifier.mjs",
+                "+setupBetterAuth(app);",
+            ],
+        }
+    }
+
+    /// The backend's own routes, asked before and after `add`: (path, header).
+    fn own_routes(self) -> &'static [(&'static str, Option<(&'static str, &'static str)>)] {
+        match self {
+            Kind::Fastapi => &FASTAPI_ROUTES,
+            Kind::Express => &EXPRESS_ROUTES,
+        }
+    }
+
+    /// Makes the backend in `api` as its docs do, and commits it.
+    fn make(self, api: &Path, log: &dyn Fn(&str) -> std::path::PathBuf) -> anyhow::Result<()> {
+        match self {
+            Kind::Fastapi => {
+                for (file, text) in FASTAPI_FILES {
+                    let path = api.join(file);
+                    std::fs::create_dir_all(path.parent().expect("a file has a folder"))?;
+                    std::fs::write(path, text)?;
+                }
+                std::fs::write(api.join("pyproject.toml"), PYPROJECT)?;
+                let mut add = uv(api);
+                add.args(["add", "fastapi", "uvicorn"]);
+                run_logged(add, &log("uv-add"))?;
+            }
+            Kind::Express => {
+                std::fs::create_dir_all(api)?;
+                for args in [&["init", "-y"][..], &["install", "express"]] {
+                    let mut npm = Command::new("npm");
+                    npm.args(args).current_dir(api);
+                    run_logged(npm, &log(&format!("npm-{}", args[0])))?;
+                }
+                for (file, text) in EXPRESS_FILES {
+                    std::fs::write(api.join(file), text)?;
+                }
+            }
+        }
+        git(api, &["init", "-q"])?;
+        git(api, &["add", "-A"])?;
+        git(api, &["commit", "-q", "-m", "Hello API"])
+    }
+
+    /// The backend as the user runs it, on 127.0.0.1:`port`.
+    fn serve(self, api: &Path, port: u16) -> Command {
+        match self {
+            Kind::Fastapi => uvicorn(api, port),
+            Kind::Express => {
+                let mut node = Command::new("node");
+                node.arg("app.js")
+                    .current_dir(api)
+                    .env("PORT", port.to_string());
+                node
+            }
+        }
+    }
+}
 
 /// The backend's folder, beside the app (where `add` looks without --backend-dir).
 const BACKEND: &str = "api";
 
+/// Express's "Hello world" example (the port from the environment, so the case can pick one) and the
+/// ignore file every npm project has.
+const EXPRESS_FILES: [(&str, &str); 2] = [
+    (
+        "app.js",
+        r#"const express = require('express')
+const app = express()
+const port = process.env.PORT || 3000
+
+app.get('/', (req, res) => {
+  res.send('Hello World!')
+})
+
+app.listen(port, () => {
+  console.log(`Example app listening on port ${port}`)
+})
+"#,
+    ),
+    (".gitignore", "node_modules\n"),
+];
+
+/// Express's own route and its own 404.
+const EXPRESS_ROUTES: [(&str, Option<(&str, &str)>); 2] = [("/", None), ("/items/", None)];
+
 /// FastAPI's "Bigger Applications" files (the guide's global query-token dependency left out: it would
 /// guard every route, the added ones too).
-const FILES: [(&str, &str); 6] = [
+const FASTAPI_FILES: [(&str, &str); 6] = [
     ("app/__init__.py", ""),
     ("app/routers/__init__.py", ""),
     (
@@ -93,18 +212,21 @@ async def read_item(item_id: str):
 
 const PYPROJECT: &str = "[project]\nname = \"api\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\ndependencies = []\n";
 
-/// The backend's own routes, asked before and after `add`: (path, X-Token header).
-const OWN_ROUTES: [(&str, Option<&str>); 4] = [
+/// The backend's own routes, asked before and after `add`: (path, header).
+const FASTAPI_ROUTES: [(&str, Option<(&str, &str)>); 4] = [
     ("/", None),
-    ("/items/", Some("fake-super-secret-token")),
-    ("/items/plumbus", Some("fake-super-secret-token")),
+    ("/items/", Some(("X-Token", "fake-super-secret-token"))),
+    (
+        "/items/plumbus",
+        Some(("X-Token", "fake-super-secret-token")),
+    ),
     ("/items/", None),
 ];
 
-pub fn run() -> Outcome {
+pub fn run(kind: Kind) -> Outcome {
     let mut steps = Vec::new();
     let mut logs = Vec::new();
-    let result = run_steps(&mut steps, &mut logs);
+    let result = run_steps(kind, &mut steps, &mut logs);
     Outcome {
         steps,
         error: result.err(),
@@ -113,10 +235,11 @@ pub fn run() -> Outcome {
 }
 
 fn run_steps(
+    kind: Kind,
     steps: &mut Vec<(String, f64)>,
     logs: &mut Vec<std::path::PathBuf>,
 ) -> anyhow::Result<()> {
-    eprintln!("==> case {NAME}");
+    eprintln!("==> case {}", kind.case_name());
     let work = tempfile::Builder::new()
         .prefix("e2e-add-backend-")
         .tempdir()?;
@@ -124,32 +247,21 @@ fn run_steps(
     let log = |name: &str| work.path().join(format!("{name}.log"));
     let result = (|| {
         let app = create_app(work.path(), "shop", steps)?;
-        step(steps, "FastAPI app (the user's own commit)", || {
-            for (file, text) in FILES {
-                let path = api.join(file);
-                std::fs::create_dir_all(path.parent().expect("a file has a folder"))?;
-                std::fs::write(path, text)?;
-            }
-            std::fs::write(api.join("pyproject.toml"), PYPROJECT)?;
-            let mut add = uv(&api);
-            add.args(["add", "fastapi", "uvicorn"]);
-            run_logged(add, &log("uv-add"))?;
-            git(&api, &["init", "-q"])?;
-            git(&api, &["add", "-A"])?;
-            git(&api, &["commit", "-q", "-m", "Items API"])
+        step(steps, "the backend (the user's own commit)", || {
+            kind.make(&api, &log)
         })?;
         let before = step(steps, "the backend's routes before add", || {
-            own_routes(&api, work.path(), logs)
+            own_routes(kind, &api, work.path(), logs)
         })?;
 
         let planned = step(steps, "add --dry-run", || {
             let (plan, diff) = xtask_add(&app, &["--dry-run"])?;
             std::fs::write(log("add-dry-run"), &diff)?;
-            for wanted in [
-                "+++ b/../api/app/better_auth/security.py",
-                "+setup_better_auth(app)",
-                "+++ b/src/lib/api-interceptor.ts",
-            ] {
+            for wanted in kind
+                .planned_lines()
+                .into_iter()
+                .chain(["+++ b/src/lib/api-interceptor.ts"])
+            {
                 ensure!(diff.contains(wanted), "the diff lacks {wanted}:\n{diff}");
             }
             ensure!(
@@ -200,7 +312,7 @@ fn run_steps(
             "backend /api/me: 200 with the app's token, 401 without",
             || {
                 let backend_port = free_port()?;
-                let mut serve = uvicorn(&api, backend_port);
+                let mut serve = kind.serve(&api, backend_port);
                 serve
                     .env("BETTER_AUTH_URL", &origin)
                     .env("FRONTEND_URL", &origin);
@@ -221,7 +333,7 @@ fn run_steps(
                     status == 401,
                     "/api/me without a token answered {status}: {body}"
                 );
-                let after = ask_own_routes(&url)?;
+                let after = ask_own_routes(kind, &url)?;
                 ensure!(
                     after == before,
                     "the backend's own routes changed: before {before:?}, after {after:?}"
@@ -259,30 +371,32 @@ fn uvicorn(api: &Path, port: u16) -> Command {
     serve
 }
 
-/// The backend as the user runs it (`uv run uvicorn app.main:app`), asked OWN_ROUTES, then stopped.
+/// The backend as the user runs it, asked its own routes, then stopped.
 fn own_routes(
+    kind: Kind,
     api: &Path,
     work: &Path,
     logs: &mut Vec<std::path::PathBuf>,
-) -> anyhow::Result<Vec<(u16, Value)>> {
+) -> anyhow::Result<Vec<(u16, String)>> {
     let port = free_port()?;
-    let mut server = Server::start("backend before add", uvicorn(api, port), work, logs)?;
+    let mut server = Server::start("backend before add", kind.serve(api, port), work, logs)?;
     server.wait_listening(port, 60)?;
-    ask_own_routes(&format!("http://127.0.0.1:{port}"))
+    ask_own_routes(kind, &format!("http://127.0.0.1:{port}"))
 }
 
-fn ask_own_routes(url: &str) -> anyhow::Result<Vec<(u16, Value)>> {
+/// Each own route's status and body (JSON from FastAPI, text and Express's 404 page from Express).
+fn ask_own_routes(kind: Kind, url: &str) -> anyhow::Result<Vec<(u16, String)>> {
     let agent = agent();
-    OWN_ROUTES
+    kind.own_routes()
         .iter()
-        .map(|(path, token)| {
+        .map(|(path, header)| {
             let mut request = agent.get(&format!("{url}{path}"));
-            if let Some(token) = token {
-                request = request.header("X-Token", *token);
+            if let Some((name, value)) = header {
+                request = request.header(*name, *value);
             }
             let mut response = request.call()?;
             let status = response.status().as_u16();
-            Ok((status, response.body_mut().read_json()?))
+            Ok((status, response.body_mut().read_to_string()?))
         })
         .collect()
 }

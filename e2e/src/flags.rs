@@ -24,7 +24,8 @@ xflags::xflags! {
         /// includes it.
         optional --add
         /// Only the `cargo xtask add` case with an existing backend beside the create-next-app app: fastapi (an
-        /// app laid out as FastAPI's guide shows). Not in the default run.
+        /// app laid out as FastAPI's guide shows) or express (Express's "Hello world" app, CommonJS). Not in
+        /// the default run.
         optional --add-backend backend: String
     }
 }

@@ -25,17 +25,10 @@ fn main() -> ExitCode {
 
 fn run(flags: flags::E2e) -> anyhow::Result<bool> {
     if let Some(backend) = &flags.add_backend {
-        anyhow::ensure!(
-            backend == "fastapi",
-            "--add-backend {backend}: the add case with an existing backend exists for fastapi"
-        );
+        let kind = e2e::add_backend_case::Kind::parse(backend)?;
         let mut summary = summary::Summary::default();
-        let outcome = e2e::add_backend_case::run();
-        summary.record_named(
-            e2e::add_backend_case::NAME.to_string(),
-            "sqlite file",
-            outcome,
-        );
+        let outcome = e2e::add_backend_case::run(kind);
+        summary.record_named(kind.case_name().to_string(), "sqlite file", outcome);
         summary.print();
         return Ok(summary.all_passed());
     }

@@ -84,8 +84,8 @@ xflags::xflags! {
             /// Only the `cargo xtask add` case (a create-next-app@16 app, monolithic, SQLite); the default run
             /// includes it.
             optional --add
-            /// Only the `cargo xtask add` case with an existing backend beside the app: fastapi. Not in the
-            /// default run.
+            /// Only the `cargo xtask add` case with an existing backend beside the app: fastapi or
+            /// express. Not in the default run.
             optional --add-backend backend: String
         }
         /// A private Docker engine (Debian's dockerd, data and socket under $BETTER_AUTH_V2_CACHE/docker) and
