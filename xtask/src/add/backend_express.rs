@@ -351,9 +351,7 @@ fn close_blanks(line: &str) -> String {
         if c == ' ' {
             let run = chars[index..].iter().take_while(|c| **c == ' ').count();
             let next = chars.get(index + run).copied();
-            if run == 1 {
-                out.push(' ');
-            } else if !matches!(next, None | Some(')' | ',' | ';' | '(' | ']')) {
+            if run == 1 || !matches!(next, None | Some(')' | ',' | ';' | '(' | ']')) {
                 out.push(' ');
             }
             index += run;
