@@ -90,20 +90,7 @@ pub fn diagnose(project: &Project) -> Vec<Finding> {
         .flatten();
     findings.extend(frontend::env_local(&env, local.as_ref()));
 
-    let auth_ts = read(&frontend.join("src/lib/auth.ts"));
-    let auth_client_ts = read(&frontend.join("src/lib/auth-client.ts"));
-    let sources = source_files(&frontend.join("src"), &["ts", "tsx"])
-        .into_iter()
-        .filter(|path| !path.ends_with("lib/auth.ts") && !path.ends_with("lib/auth-client.ts"))
-        .map(|path| (relative(&path, &project.root), read(&path)))
-        .collect::<Vec<_>>();
-    findings.extend(frontend::exports(&auth_ts, &auth_client_ts, &sources));
-    findings.extend(frontend::jwt_plugin(
-        project.manifest.uses_jwt(),
-        &auth_ts,
-        &auth_client_ts,
-    ));
-    findings.extend(frontend::form_key(&auth_pages(project)));
+    findings.extend(frontend_code(project));
 
     findings.extend(ports::auth_url(
         "frontend/.env",
@@ -348,9 +335,41 @@ fn tool_versions(project: &Project) -> Vec<Finding> {
     findings
 }
 
-/// The sign-in and sign-up pages, each with the texts of itself and its layouts up to src/app.
+/// The checks on the app's code: auth.ts and auth-client.ts, their importers, the sign-in/up pages. The
+/// files are where the project's layout puts them (`frontend/src/`, or the root of an app without `src/`
+/// that `cargo xtask add` set up).
+fn frontend_code(project: &Project) -> Vec<Finding> {
+    let source_dir = project.frontend_source_dir();
+    let module = |name: &str| {
+        let path = source_dir.join("lib").join(name);
+        (relative(&path, &project.root), read(&path))
+    };
+    let (auth_path, auth_ts) = module("auth.ts");
+    let (client_path, client_ts) = module("auth-client.ts");
+    let auth = (auth_path.as_str(), auth_ts.as_str());
+    let client = (client_path.as_str(), client_ts.as_str());
+    let lib = source_dir.join("lib");
+    // A backend inside the app's folder has modules of its own named auth.ts.
+    let backend = project.backend_dir();
+    let sources = source_files(&source_dir, &["ts", "tsx"])
+        .into_iter()
+        .filter(|path| *path != lib.join("auth.ts") && *path != lib.join("auth-client.ts"))
+        .filter(|path| !backend.as_ref().is_some_and(|dir| path.starts_with(dir)))
+        .map(|path| (relative(&path, &project.root), read(&path)))
+        .collect::<Vec<_>>();
+    let mut findings = frontend::exports(auth, client, &sources);
+    findings.extend(frontend::jwt_plugin(
+        project.manifest.uses_jwt(),
+        auth,
+        client,
+    ));
+    findings.extend(frontend::form_key(&auth_pages(project)));
+    findings
+}
+
+/// The sign-in and sign-up pages, each with the texts of itself and its layouts up to the app folder.
 fn auth_pages(project: &Project) -> Vec<(String, Vec<String>)> {
-    let app = project.frontend_dir().join("src/app");
+    let app = project.frontend_source_dir().join("app");
     source_files(&app, &["tsx", "jsx"])
         .into_iter()
         .filter(|path| {
@@ -398,9 +417,10 @@ fn source_files(dir: &Path, extensions: &[&str]) -> Vec<PathBuf> {
         let path = entry.path();
         let name = entry.file_name();
         if path.is_dir() {
+            // An app without src/ has its code at its root, beside the project automation's target/.
             if !matches!(
                 name.to_str(),
-                Some("node_modules" | ".venv" | "__pycache__" | ".next")
+                Some("node_modules" | ".venv" | "__pycache__" | ".next" | ".git" | "target")
             ) {
                 files.extend(source_files(&path, extensions));
             }
@@ -426,4 +446,75 @@ fn relative(path: &Path, root: &Path) -> String {
         .unwrap_or(path)
         .display()
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MANIFEST: &str = "[project]\nname = \"shop\"\narchitecture = \"monolithic\"\nbackend = \"none\"\ndatabase = \"sqlite\"\n\n[urls]\nfrontend = \"http://localhost:3000\"\n";
+
+    /// The app's code in `source` (relative to the project root); `layout`: better-auth.toml's [layout].
+    fn project(name: &str, layout: &str, source: &str) -> (PathBuf, Project) {
+        let root = std::env::temp_dir().join(format!("px-doctor-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let write = |file: &str, text: &str| {
+            let path = root.join(source).join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("lib/auth.ts", "export const auth = betterAuth({});\n");
+        write(
+            "lib/auth-client.ts",
+            "export const authClient = createAuthClient();\n",
+        );
+        write(
+            "app/page.tsx",
+            "import { auth } from \"@/lib/auth-client\";\n",
+        );
+        write("app/sign-in/page.tsx", "<SignInForm />\n");
+        std::fs::write(
+            root.join(crate::project::MANIFEST_FILE),
+            format!("{MANIFEST}{layout}"),
+        )
+        .unwrap();
+        let project = Project::load(&root).unwrap();
+        (root, project)
+    }
+
+    #[test]
+    fn the_apps_code_is_read_where_the_layout_puts_it() {
+        // A generated project (frontend/src/), and an app without src/ that `add` set up (the root).
+        for (name, layout, source, shown) in [
+            (
+                "generated",
+                "",
+                "frontend/src",
+                "frontend/src/app/page.tsx:1",
+            ),
+            (
+                "added",
+                "\n[layout]\nfrontend = \".\"\npackage_manager = \"pnpm\"\n",
+                "",
+                "app/page.tsx:1",
+            ),
+        ] {
+            let (root, project) = project(name, layout, source);
+            let findings = frontend_code(&project);
+            let ids: Vec<&str> = findings.iter().map(|f| f.id).collect();
+            // auth.ts and auth-client.ts were found (no export-missing); the page's bad import and the
+            // sign-in form without a key were read.
+            assert_eq!(
+                ids,
+                ["import-mismatch", "form-remount-key"],
+                "{name}: {findings:?}"
+            );
+            assert!(
+                findings[0].what.starts_with(shown),
+                "{name}: {}",
+                findings[0].what
+            );
+            std::fs::remove_dir_all(root).unwrap();
+        }
+    }
 }

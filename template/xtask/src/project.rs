@@ -9,7 +9,7 @@ pub mod url;
 
 pub use auth_flows::{AUTH_FLOW_NAMES, AuthFlow, AuthFlows};
 pub use env_file::EnvFile;
-pub use layout::{Layout, PackageManager};
+pub use layout::{Layout, PackageManager, source_dir};
 pub use manifest::{Architecture, Backend, Database, DbFamily, FRONTEND_DRIVERS, Manifest};
 
 use std::path::{Path, PathBuf};
@@ -61,6 +61,12 @@ impl Project {
     /// The Next.js app's folder: `frontend/`, or where `[layout]` says.
     pub fn frontend_dir(&self) -> PathBuf {
         self.root.join(&self.manifest.layout.frontend)
+    }
+
+    /// The Next.js app's source folder, which holds `app/` and `lib/`: `frontend/src` for a generated
+    /// project, the app's own folder for an app without `src/` that `cargo xtask add` set up.
+    pub fn frontend_source_dir(&self) -> PathBuf {
+        source_dir(&self.frontend_dir())
     }
 
     /// The separate backend's folder (`backend/`, or where `[layout]` says); `None` for a monolithic project.

@@ -134,10 +134,12 @@ pub fn detect(root: &Path) -> anyhow::Result<App> {
         findings.push(package.finding(format!("Better Auth {version} already present"), *line));
     }
 
-    let src_dir = if root.join("src/app").is_dir() {
-        PathBuf::from("src")
-    } else if root.join("app").is_dir() {
-        PathBuf::new()
+    // Next.js's rule, shared with the project automation (which must find the same files later).
+    let src_dir = if root.join("src/app").is_dir() || root.join("app").is_dir() {
+        project_xtask::project::source_dir(root)
+            .strip_prefix(root)
+            .expect("the source folder is inside the app")
+            .to_path_buf()
     } else if root.join("pages").is_dir() || root.join("src/pages").is_dir() {
         bail!(
             "{}: Pages Router only (pages/ without app/); `add` writes App Router files. Add an app/ folder (https://nextjs.org/docs/app/guides/migrating/app-router-migration), then run add again",

@@ -75,21 +75,24 @@ pub fn env_local(env: &EnvFile, local: Option<&EnvFile>) -> Vec<Finding> {
     findings
 }
 
+/// A module as (path shown to the user, text).
+pub type Module<'a> = (&'a str, &'a str);
+
 /// `auth.ts` must export `auth`, `auth-client.ts` must export `authClient`, and every import of either
-/// module elsewhere must name something it exports. `sources`: (path, text) of the other src files.
-pub fn exports(auth_ts: &str, auth_client_ts: &str, sources: &[(String, String)]) -> Vec<Finding> {
+/// module elsewhere must name something it exports. `sources`: (path, text) of the other source files.
+pub fn exports(auth: Module, client: Module, sources: &[(String, String)]) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let auth_exports = exported_names(auth_ts);
-    let client_exports = exported_names(auth_client_ts);
+    let auth_exports = exported_names(auth.1);
+    let client_exports = exported_names(client.1);
     for (file, exports, name, used_by) in [
         (
-            "src/lib/auth.ts",
+            auth.0,
             &auth_exports,
             "auth",
             "the route handler and the `auth` CLI",
         ),
         (
-            "src/lib/auth-client.ts",
+            client.0,
             &client_exports,
             "authClient",
             "the sign-in/sign-up forms",
@@ -108,8 +111,8 @@ pub fn exports(auth_ts: &str, auth_client_ts: &str, sources: &[(String, String)]
     for (path, text) in sources {
         for import in imports(text) {
             let (module, exports) = match module_of(&import.specifier) {
-                Some(ModuleKind::Auth) => ("src/lib/auth.ts", &auth_exports),
-                Some(ModuleKind::AuthClient) => ("src/lib/auth-client.ts", &client_exports),
+                Some(ModuleKind::Auth) => (auth.0, &auth_exports),
+                Some(ModuleKind::AuthClient) => (client.0, &client_exports),
                 None => continue,
             };
             for name in import.names.iter().filter(|n| !exports.contains(n)) {
@@ -150,23 +153,24 @@ fn module_of(specifier: &str) -> Option<ModuleKind> {
 }
 
 /// The `jwt()` plugin: required with a separate backend, pointless (but harmless) without one.
-pub fn jwt_plugin(uses_jwt: bool, auth_ts: &str, auth_client_ts: &str) -> Vec<Finding> {
+pub fn jwt_plugin(uses_jwt: bool, auth: Module, client: Module) -> Vec<Finding> {
+    let (auth_path, client_path) = (auth.0, client.0);
     let server =
-        code_lines(auth_ts).any(|line| line.contains("jwt(") && !line.contains("jwtClient("));
-    let client = code_lines(auth_client_ts).any(|line| line.contains("jwtClient("));
+        code_lines(auth.1).any(|line| line.contains("jwt(") && !line.contains("jwtClient("));
+    let client = code_lines(client.1).any(|line| line.contains("jwtClient("));
     let mut findings = Vec::new();
     match (uses_jwt, server) {
         (true, false) => findings.push(Finding::new(
             "jwt-plugin-missing",
             Severity::Error,
-            "src/lib/auth.ts has no jwt() plugin, but this project has a separate backend",
+            format!("{auth_path} has no jwt() plugin, but this project has a separate backend"),
             "without it there is no /api/auth/token and no /api/auth/jwks: every backend request gets 401",
             "add `jwt()` from \"better-auth/plugins\" to `plugins` (before nextCookies()), then run `cargo xtask migrate` (it adds the jwks table)",
         )),
         (false, true) => findings.push(Finding::new(
             "jwt-plugin-unused",
             Severity::Info,
-            "src/lib/auth.ts enables the jwt() plugin in a monolithic project",
+            format!("{auth_path} enables the jwt() plugin in a monolithic project"),
             "nothing verifies the tokens; it only adds the jwks table and two endpoints",
             "remove jwt() unless you plan to add a separate backend",
         )),
@@ -176,7 +180,7 @@ pub fn jwt_plugin(uses_jwt: bool, auth_ts: &str, auth_client_ts: &str) -> Vec<Fi
         findings.push(Finding::new(
             "jwt-client-missing",
             Severity::Error,
-            "src/lib/auth-client.ts has no jwtClient() plugin",
+            format!("{client_path} has no jwtClient() plugin"),
             "the API interceptor calls authClient.token() to get the backend's JWT; without jwtClient() it does not exist",
             "createAuthClient({ plugins: [jwtClient()] }) with jwtClient from \"better-auth/client/plugins\"",
         ));
@@ -255,9 +259,11 @@ mod tests {
 
     #[test]
     fn export_and_import_mismatches_are_named() {
-        let auth = "export const auth = betterAuth({});";
-        let client =
-            "export const authClient = createAuthClient();\nexport const { signIn } = authClient;";
+        let auth = ("src/lib/auth.ts", "export const auth = betterAuth({});");
+        let client = (
+            "src/lib/auth-client.ts",
+            "export const authClient = createAuthClient();\nexport const { signIn } = authClient;",
+        );
         let good = vec![(
             "src/app/page.tsx".to_string(),
             "import { authClient, signIn } from \"@/lib/auth-client\";".to_string(),
@@ -277,7 +283,7 @@ mod tests {
 
         assert_eq!(
             ids(&exports(
-                "export const authInstance = betterAuth({});",
+                ("lib/auth.ts", "export const authInstance = betterAuth({});"),
                 client,
                 &[]
             )),
@@ -287,20 +293,32 @@ mod tests {
 
     #[test]
     fn the_jwt_plugin_follows_the_architecture() {
-        let with = "plugins: [\n  jwt({}),\n  nextCookies(),\n]";
-        let client = "createAuthClient({ plugins: [jwtClient()] })";
-        assert!(jwt_plugin(true, with, client).is_empty());
+        let auth = |text| ("lib/auth.ts", text);
+        let client = |text| ("lib/auth-client.ts", text);
+        let with = auth("plugins: [\n  jwt({}),\n  nextCookies(),\n]");
+        let with_client = client("createAuthClient({ plugins: [jwtClient()] })");
+        assert!(jwt_plugin(true, with, with_client).is_empty());
+        let missing = jwt_plugin(true, auth("plugins: [nextCookies()]"), with_client);
+        assert_eq!(ids(&missing), ["jwt-plugin-missing"]);
+        assert!(
+            missing[0].what.starts_with("lib/auth.ts "),
+            "{}",
+            missing[0].what
+        );
         assert_eq!(
-            ids(&jwt_plugin(true, "plugins: [nextCookies()]", client)),
+            ids(&jwt_plugin(
+                true,
+                auth("  // jwt({}),\nplugins: []"),
+                with_client
+            )),
             ["jwt-plugin-missing"]
         );
         assert_eq!(
-            ids(&jwt_plugin(true, "  // jwt({}),\nplugins: []", client)),
-            ["jwt-plugin-missing"]
+            ids(&jwt_plugin(false, with, client(""))),
+            ["jwt-plugin-unused"]
         );
-        assert_eq!(ids(&jwt_plugin(false, with, "")), ["jwt-plugin-unused"]);
         assert_eq!(
-            ids(&jwt_plugin(true, with, "createAuthClient()")),
+            ids(&jwt_plugin(true, with, client("createAuthClient()"))),
             ["jwt-client-missing"]
         );
     }

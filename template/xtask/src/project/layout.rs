@@ -2,6 +2,8 @@
 //! installs and runs the app. A generated project has no `[layout]` (frontend/, backend/, npm); `cargo xtask
 //! add` writes one for an app that already exists (the app at the root, its own package manager).
 
+use std::path::{Path, PathBuf};
+
 use anyhow::Context;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +61,15 @@ impl PackageManager {
         }
     }
 
+    /// The install that may rewrite the lockfile (after `cargo xtask add` changed package.json). pnpm
+    /// freezes the lockfile by itself when `CI` is set, so it is told not to.
+    pub fn lock_updating_install_args(self) -> &'static [&'static str] {
+        match self {
+            PackageManager::Pnpm => &["install", "--no-frozen-lockfile"],
+            PackageManager::Npm | PackageManager::Yarn | PackageManager::Bun => &["install"],
+        }
+    }
+
     /// `<manager> run <script> <args>`: npm alone needs `--` before the script's own arguments.
     pub fn run_args<'a>(self, script: &'a str, args: &[&'a str]) -> Vec<&'a str> {
         let mut all = vec!["run", script];
@@ -67,6 +78,18 @@ impl PackageManager {
         }
         all.extend_from_slice(args);
         all
+    }
+}
+
+/// The folder of a Next.js app that holds `app/` (and, in this template, `lib/`): `<frontend>/src` when
+/// `src/app/` exists and `app/` does not (Next.js ignores `src/app` beside a root `app/`), else the app's
+/// own folder. `cargo xtask add` decides the same way.
+pub fn source_dir(frontend: &Path) -> PathBuf {
+    let src = frontend.join("src");
+    if src.join("app").is_dir() && !frontend.join("app").is_dir() {
+        src
+    } else {
+        frontend.to_path_buf()
     }
 }
 
@@ -153,6 +176,34 @@ mod tests {
         let bad: toml::Table = "[layout]\npackage_manager = \"pip\"\n".parse().unwrap();
         let err = Layout::parse(&bad).unwrap_err().to_string();
         assert!(err.contains("npm, pnpm, yarn, bun"), "{err}");
+    }
+
+    #[test]
+    fn only_pnpm_is_told_not_to_freeze_the_lockfile_when_add_rewrites_it() {
+        assert_eq!(
+            PackageManager::Pnpm.lock_updating_install_args(),
+            ["install", "--no-frozen-lockfile"]
+        );
+        assert_eq!(
+            PackageManager::Npm.lock_updating_install_args(),
+            ["install"]
+        );
+    }
+
+    #[test]
+    fn the_source_folder_is_src_only_when_src_app_exists() {
+        let dir = std::env::temp_dir().join(format!("px-layout-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("app")).unwrap();
+        assert_eq!(source_dir(&dir), dir);
+        // src/ alone (e.g. only src/lib) is not the src layout.
+        std::fs::create_dir_all(dir.join("src/lib")).unwrap();
+        assert_eq!(source_dir(&dir), dir);
+        // Next.js ignores src/app beside a root app/.
+        std::fs::create_dir_all(dir.join("src/app")).unwrap();
+        assert_eq!(source_dir(&dir), dir);
+        std::fs::remove_dir_all(dir.join("app")).unwrap();
+        assert_eq!(source_dir(&dir), dir.join("src"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
