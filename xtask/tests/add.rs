@@ -411,6 +411,75 @@ fn a_failure_after_the_plan_was_written_restores_it_too() {
     assert_eq!(app.snapshot(), before);
 }
 
+/// A folder of stand-ins for the tools `add`'s setup runs, put first on PATH: `npm install` succeeds
+/// and leaves an `auth` CLI that creates the SQLite file and then fails (as a migration can), and `cargo
+/// xtask setup` (the app's own) creates the SQLite file and its journal, then fails as its verify step
+/// would. Every other cargo call goes to the real cargo.
+fn failing_setup_tools() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = tempfile::Builder::new()
+        .prefix("add-tools-")
+        .tempdir()
+        .unwrap();
+    let scripts = [
+        (
+            "npm",
+            "#!/bin/sh\nmkdir -p node_modules/.bin\nprintf '#!/bin/sh\\n: > auth.db\\necho migration failed >&2\\nexit 1\\n' > node_modules/.bin/auth\nchmod +x node_modules/.bin/auth\n".to_string(),
+        ),
+        (
+            "cargo",
+            format!(
+                "#!/bin/sh\nif [ \"$1 $2\" = \"xtask setup\" ]; then\n  : > auth.db; : > auth.db-journal\n  echo 'verify: the schema differs' >&2\n  exit 1\nfi\nexec {:?} \"$@\"\n",
+                env!("CARGO")
+            ),
+        ),
+    ];
+    for (name, text) in scripts {
+        let path = bin.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    bin
+}
+
+#[test]
+fn a_failure_after_migrate_leaves_no_database_file() {
+    let tools = failing_setup_tools();
+    let path = format!(
+        "{}:{}",
+        tools.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    // With the project automation the failure comes after the migration; without it, in it.
+    for args in [&["--yes"][..], &["--yes", "--no-xtask"]] {
+        let app = Fixture::new();
+        app.commit();
+        let before = app.snapshot();
+        let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .arg("add")
+            .arg(&app.root)
+            .args(args)
+            .env("PATH", &path)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("every file it touched was restored"),
+            "{args:?}: {stderr}"
+        );
+        // node_modules is the install's and is not restored (README); everything else is as it was.
+        let mut after = app.snapshot();
+        after.retain(|path, _| !path.starts_with("node_modules"));
+        assert_eq!(
+            after.keys().collect::<Vec<_>>(),
+            before.keys().collect::<Vec<_>>(),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(after, before, "{args:?}");
+    }
+}
+
 #[test]
 fn a_dirty_work_tree_is_refused_unless_allowed() {
     let app = Fixture::new();

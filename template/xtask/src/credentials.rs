@@ -52,21 +52,32 @@ pub fn files(project: &Project) -> Vec<PathBuf> {
         );
     }
     for (url, base) in databases {
-        if !is_sqlite_url(&url) {
-            continue;
-        }
-        if let Some(path) = sqlite_path(&url) {
-            let file = base.join(path.strip_prefix("./").unwrap_or(path));
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let mut name = file.clone().into_os_string();
-                name.push(suffix);
-                files.push(PathBuf::from(name));
-            }
-        }
+        files.extend(sqlite_files(&url, &base));
     }
     files.retain(|file| file.is_file());
     files.dedup();
     files
+}
+
+/// The local SQLite/libSQL database file a `file:`/`sqlite:` URL names, relative to `base` (the folder the
+/// app runs in), and its `-wal`/`-shm`/`-journal` companions, whether they exist yet or not; none for a
+/// server URL.
+pub fn sqlite_files(url: &str, base: &Path) -> Vec<PathBuf> {
+    if !is_sqlite_url(url) {
+        return Vec::new();
+    }
+    let Some(path) = sqlite_path(url) else {
+        return Vec::new();
+    };
+    let file = base.join(path.strip_prefix("./").unwrap_or(path));
+    ["", "-wal", "-shm", "-journal"]
+        .into_iter()
+        .map(|suffix| {
+            let mut name = file.clone().into_os_string();
+            name.push(suffix);
+            PathBuf::from(name)
+        })
+        .collect()
 }
 
 /// `file:`/`sqlite:` URLs only: a server URL is not a file, whatever `sqlite_path` makes of it.

@@ -5,10 +5,11 @@
 //! command: the secret and the migration run in this process instead (no verify).
 //! Every file a step changes is backed up first, so a failed step restores the app with the rest.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, bail};
+use project_xtask::credentials;
 use project_xtask::project::EnvFile;
 use project_xtask::secret::{self, SecretState};
 
@@ -16,8 +17,13 @@ use super::apply::Undo;
 use super::detect::{App, LOCKFILES};
 
 pub fn run(app: &App, with_xtask: bool, undo: &mut Undo) -> anyhow::Result<()> {
+    // Migrating creates (or changes) the SQLite file and its companions: a later failure removes or
+    // restores them with the rest.
+    for file in sqlite_files(app)? {
+        undo.before_write(&file)?;
+    }
     if with_xtask {
-        // Setup writes the secret into .env, and migrating may create the SQLite file: both restored too.
+        // Setup writes the secret into .env.
         undo.before_write(&app.root.join(".env"))?;
         install(app, undo)?;
         return step("Set up (cargo xtask setup --no-install)", || {
@@ -56,6 +62,22 @@ pub fn run(app: &App, with_xtask: bool, undo: &mut Undo) -> anyhow::Result<()> {
     })
 }
 
+/// The SQLite database files the app's DATABASE_URL names (in .env, then .env.local, as the plan left
+/// them), relative to the app's folder, where the `auth` CLI and the app run; none for a server database.
+fn sqlite_files(app: &App) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for name in [".env", ".env.local"] {
+        let path = app.root.join(name);
+        if !path.is_file() {
+            continue;
+        }
+        if let Some(url) = EnvFile::load(&path)?.get_non_empty("DATABASE_URL") {
+            files.extend(credentials::sqlite_files(&url, &app.root));
+        }
+    }
+    Ok(files)
+}
+
 /// The install, with the app's package manager; every lockfile it may rewrite is backed up first
 /// (`node_modules/` is ignored and not restored).
 fn install(app: &App, undo: &mut Undo) -> anyhow::Result<()> {
@@ -70,7 +92,8 @@ fn install(app: &App, undo: &mut Undo) -> anyhow::Result<()> {
             }
             run_in(
                 &app.root,
-                Command::new(app.package_manager.name()).arg("install"),
+                Command::new(app.package_manager.name())
+                    .args(app.package_manager.lock_updating_install_args()),
             )
         },
     )
