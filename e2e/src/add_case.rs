@@ -1,22 +1,55 @@
 //! The `cargo xtask add` case: an app made at test time by the ecosystem's own generator
-//! (`create-next-app@16`: App Router, TypeScript, `src/`, npm), Better Auth added to it (monolithic, SQLite),
-//! then proven: `git status` shows exactly the files the plan listed, a second `add` plans nothing, the app's
-//! own `next build` passes, sign-up works and the protected page and route handler show the user (401/redirect
-//! without a session).
+//! (`create-next-app@16`: App Router, TypeScript, `src/`, npm — or pnpm with `--package-manager pnpm`),
+//! Better Auth added to it (monolithic, SQLite), then proven: `git status` shows exactly the files the plan
+//! listed, a second `add` plans nothing, the app's own `next build` passes, sign-up works and the protected
+//! page and route handler show the user (401/redirect without a session). With pnpm the app's project
+//! automation is proven to follow it too: `cargo xtask setup` installs, `test` type-checks and `dev` runs
+//! the app with pnpm.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{Context, ensure};
+use anyhow::{Context, bail, ensure};
+use project_xtask::project::{EnvFile, PackageManager};
 use xtask::add::plan::Plan;
 
 use crate::case::{Outcome, run_logged, step};
 use crate::http::Client;
 use crate::server::{Server, free_port};
 
+/// The package managers the case runs create-next-app and `add` with (`--package-manager`).
+pub const PACKAGE_MANAGERS: [PackageManager; 2] = [PackageManager::Npm, PackageManager::Pnpm];
+
 /// The case's name in the summary.
-pub const NAME: &str = "add create-next-app monolithic-sqlite";
+pub fn name(manager: PackageManager) -> String {
+    match manager {
+        PackageManager::Npm => "add create-next-app monolithic-sqlite".to_string(),
+        other => format!("add create-next-app ({}) monolithic-sqlite", other.name()),
+    }
+}
+
+/// The add case's package manager: `--package-manager NAME` (only with `--add`, and one the case has a
+/// variant for), else npm.
+pub fn package_manager(flags: &crate::flags::E2e) -> anyhow::Result<PackageManager> {
+    let Some(name) = &flags.package_manager else {
+        return Ok(PackageManager::Npm);
+    };
+    if !flags.add || flags.add_backend.is_some() {
+        bail!(
+            "--package-manager {name}: only the --add case has package-manager variants (the default run and --add-backend use npm); use `cargo xtask e2e --add --package-manager {name}`"
+        );
+    }
+    PACKAGE_MANAGERS
+        .into_iter()
+        .find(|manager| manager.name() == name)
+        .with_context(|| {
+            format!(
+                "--package-manager {name}: the add case has variants for {}",
+                PACKAGE_MANAGERS.map(PackageManager::name).join(", ")
+            )
+        })
+}
 
 /// The create-next-app major the case runs (the issue's "create-next-app@16").
 const CREATE_NEXT_APP: &str = "create-next-app@16";
@@ -40,10 +73,10 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
 }
 "#;
 
-pub fn run(browser: bool) -> Outcome {
+pub fn run(manager: PackageManager, browser: bool) -> Outcome {
     let mut steps = Vec::new();
     let mut logs = Vec::new();
-    let result = run_steps(browser, &mut steps, &mut logs);
+    let result = run_steps(manager, browser, &mut steps, &mut logs);
     Outcome {
         steps,
         error: result.err(),
@@ -52,11 +85,12 @@ pub fn run(browser: bool) -> Outcome {
 }
 
 fn run_steps(
+    manager: PackageManager,
     browser: bool,
     steps: &mut Vec<(String, f64)>,
     logs: &mut Vec<PathBuf>,
 ) -> anyhow::Result<()> {
-    eprintln!("==> case {NAME}");
+    eprintln!("==> case {}", name(manager));
     if browser {
         crate::browser::ensure_chromium()?;
     }
@@ -65,7 +99,7 @@ fn run_steps(
     let log = |name: &str| work.path().join(format!("{name}.log"));
 
     let result = (|| {
-        create_app(work.path(), "shop", steps)?;
+        create_app_with(work.path(), "shop", manager, steps)?;
         let planned = step(steps, "add --dry-run", || {
             let before = git_changes(&app)?;
             ensure!(before.is_empty(), "the app is not committed: {before:?}");
@@ -74,6 +108,13 @@ fn run_steps(
             ensure!(
                 diff.contains("+++ b/src/lib/auth.ts"),
                 "the diff lacks auth.ts:\n{diff}"
+            );
+            // add detected the app's package manager from its lockfile: its install rewrites that one.
+            ensure!(
+                plan.tool_writes == [PathBuf::from(manager.lockfile())],
+                "the plan's install rewrites {:?}, expected {}",
+                plan.tool_writes,
+                manager.lockfile()
             );
             ensure!(git_changes(&app)?.is_empty(), "--dry-run changed files");
             planned_files(&plan)
@@ -103,7 +144,7 @@ fn run_steps(
             );
             Ok(())
         })?;
-        let (_server, origin, frontend) = build_and_start(&app, work.path(), steps, logs)?;
+        let (server, origin, frontend) = build_and_start(&app, work.path(), steps, logs)?;
         if browser {
             step(steps, "browser (headless Chromium)", || {
                 let artifacts = xtask::project_root().join("target/e2e-artifacts");
@@ -118,7 +159,12 @@ fn run_steps(
         }
         step(steps, "sign-up → protected page shows the user", || {
             prove(&Client::new(&frontend, &origin), &frontend)
-        })
+        })?;
+        drop(server);
+        if manager != PackageManager::Npm {
+            automation_follows(&app, manager, work.path(), steps, logs)?;
+        }
+        Ok(())
     })();
     if result.is_err() || std::env::var_os("E2E_KEEP").is_some() {
         eprintln!("  kept {}", work.keep().display());
@@ -166,19 +212,29 @@ pub(crate) fn create_app(
     name: &str,
     steps: &mut Vec<(String, f64)>,
 ) -> anyhow::Result<PathBuf> {
+    create_app_with(work, name, PackageManager::Npm, steps)
+}
+
+/// As `create_app`, with `manager` (create-next-app's `--use-<manager>`, found on PATH).
+pub(crate) fn create_app_with(
+    work: &Path,
+    name: &str,
+    manager: PackageManager,
+    steps: &mut Vec<(String, f64)>,
+) -> anyhow::Result<PathBuf> {
     let app = work.join(name);
-    step(steps, CREATE_NEXT_APP, || {
+    let title = match manager {
+        PackageManager::Npm => CREATE_NEXT_APP.to_string(),
+        other => format!("{CREATE_NEXT_APP} --use-{}", other.name()),
+    };
+    step(steps, &title, || {
+        if manager != PackageManager::Npm {
+            check_on_path(manager)?;
+        }
         let mut create = Command::new("npx");
         create
-            .args([
-                "--yes",
-                CREATE_NEXT_APP,
-                name,
-                "--ts",
-                "--app",
-                "--src-dir",
-                "--use-npm",
-            ])
+            .args(["--yes", CREATE_NEXT_APP, name, "--ts", "--app", "--src-dir"])
+            .arg(format!("--use-{}", manager.name()))
             .args([
                 "--eslint",
                 "--no-tailwind",
@@ -188,7 +244,17 @@ pub(crate) fn create_app(
             ])
             .current_dir(work)
             .env("NEXT_TELEMETRY_DISABLED", "1");
-        run_logged(create, &work.join("create-next-app.log"))
+        run_logged(create, &work.join("create-next-app.log"))?;
+        for (lockfile, _) in xtask::add::detect::LOCKFILES {
+            let exists = app.join(lockfile).is_file();
+            ensure!(
+                exists == (lockfile == manager.lockfile()),
+                "create-next-app --use-{} left {lockfile} {}",
+                manager.name(),
+                if exists { "behind" } else { "missing" }
+            );
+        }
+        Ok(())
     })?;
     step(steps, "local font (the app's own commit)", || {
         std::fs::write(app.join("src/app/layout.tsx"), LOCAL_FONT_LAYOUT)?;
@@ -206,6 +272,85 @@ pub(crate) fn create_app(
         )
     })?;
     Ok(app)
+}
+
+/// `manager` answers `--version` (create-next-app's `--use-<manager>` and `add` run it from PATH).
+fn check_on_path(manager: PackageManager) -> anyhow::Result<()> {
+    let name = manager.name();
+    match Command::new(name).arg("--version").output() {
+        Ok(output) if output.status.success() => {
+            eprintln!(
+                "  {name} {}",
+                String::from_utf8_lossy(&output.stdout).trim()
+            );
+            Ok(())
+        }
+        _ => bail!(
+            "{name} is not on PATH: install it (.ci/run: `npm install --prefix \"$BETTER_AUTH_V2_CACHE/{name}\" {name}@10` and put its node_modules/.bin on PATH), or run the npm variant without --package-manager"
+        ),
+    }
+}
+
+/// The app's project automation (`better-auth.toml` `[layout] package_manager`) runs `manager`:
+/// `cargo xtask setup` installs with it (from no node_modules), `cargo xtask test` type-checks with it and
+/// `cargo xtask dev` starts the app with it, until Better Auth answers.
+fn automation_follows(
+    app: &Path,
+    manager: PackageManager,
+    work: &Path,
+    steps: &mut Vec<(String, f64)>,
+    logs: &mut Vec<PathBuf>,
+) -> anyhow::Result<()> {
+    let name = manager.name();
+    let expect = |log: &Path, text: &str| -> anyhow::Result<()> {
+        let output = std::fs::read_to_string(log)?;
+        ensure!(
+            output.contains(text),
+            "{} does not show `{text}`",
+            log.display()
+        );
+        Ok(())
+    };
+    step(steps, &format!("cargo xtask setup ({name})"), || {
+        std::fs::remove_dir_all(app.join("node_modules"))?;
+        let log = work.join("xtask-setup.log");
+        let mut setup = Command::new("cargo");
+        setup.args(["xtask", "setup"]).current_dir(app);
+        run_logged(setup, &log)?;
+        expect(&log, &format!("Install frontend dependencies ({name})"))?;
+        ensure!(
+            app.join("node_modules/.modules.yaml").is_file() == (manager == PackageManager::Pnpm),
+            "node_modules was not installed by {name}"
+        );
+        let changed = git_changes(app)?;
+        ensure!(
+            !changed.contains("package-lock.json"),
+            "setup wrote package-lock.json: {changed:?}"
+        );
+        Ok(())
+    })?;
+    step(steps, &format!("cargo xtask test ({name})"), || {
+        let log = work.join("xtask-test.log");
+        let mut test = Command::new("cargo");
+        test.args(["xtask", "test"]).current_dir(app);
+        run_logged(test, &log)?;
+        expect(&log, &format!("{name} run typecheck"))
+    })?;
+    // dev listens where .env's BETTER_AUTH_URL says: a free port for this run.
+    let port = free_port()?;
+    let mut env = EnvFile::load(&app.join(".env"))?;
+    env.set("BETTER_AUTH_URL", &format!("http://localhost:{port}"));
+    env.save()?;
+    let mut dev = Command::new("cargo");
+    dev.args(["xtask", "dev"]).current_dir(app);
+    let server = Server::start("xtask-dev", dev, work, logs)?;
+    step(steps, &format!("cargo xtask dev ({name})"), || {
+        server.wait_ready(&format!("http://127.0.0.1:{port}/api/auth/ok"), 180)?;
+        expect(
+            &work.join("xtask-dev.log"),
+            &format!("{name} run dev --port {port}"),
+        )
+    })
 }
 
 /// Sign-up, then the dashboard (server-rendered) names the user and /api/me answers with them; without a
@@ -320,4 +465,50 @@ pub(crate) fn git(app: &Path, args: &[&str]) -> anyhow::Result<()> {
         .status()?;
     ensure!(status.success(), "git {args:?} failed");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chosen(args: &[&str]) -> anyhow::Result<PackageManager> {
+        let args = args.iter().map(Into::into).collect();
+        package_manager(&crate::flags::E2e::from_vec(args).unwrap())
+    }
+
+    #[test]
+    fn the_package_manager_is_chosen_for_the_add_case_only() {
+        assert_eq!(chosen(&[]).unwrap(), PackageManager::Npm);
+        assert_eq!(chosen(&["--add"]).unwrap(), PackageManager::Npm);
+        assert_eq!(
+            chosen(&["--add", "--package-manager", "pnpm"]).unwrap(),
+            PackageManager::Pnpm
+        );
+        for args in [
+            &["--package-manager", "pnpm"][..],
+            &["--add-backend", "fastapi", "--package-manager", "pnpm"],
+        ] {
+            let err = chosen(args).unwrap_err().to_string();
+            assert!(
+                err.contains("only the --add case") && !err.contains('\n'),
+                "{args:?}: {err}"
+            );
+        }
+        let err = chosen(&["--add", "--package-manager", "yarn"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("variants for npm, pnpm"), "{err}");
+    }
+
+    #[test]
+    fn the_npm_case_keeps_its_name() {
+        assert_eq!(
+            name(PackageManager::Npm),
+            "add create-next-app monolithic-sqlite"
+        );
+        assert_eq!(
+            name(PackageManager::Pnpm),
+            "add create-next-app (pnpm) monolithic-sqlite"
+        );
+    }
 }

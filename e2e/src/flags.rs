@@ -21,8 +21,12 @@ xflags::xflags! {
         /// google and oidc through their sign-in buttons (oidc against a local OpenID Connect provider).
         optional --auth-flows flows: String
         /// Only the `cargo xtask add` case (a create-next-app@16 app, monolithic, SQLite); the default run
-        /// includes it.
+        /// includes it (npm).
         optional --add
+        /// With --add: the package manager create-next-app and `add` use, npm (default) or pnpm
+        /// (`cargo xtask e2e --add --package-manager pnpm`, which also proves that the app's `cargo xtask
+        /// setup`, `test` and `dev` run pnpm; pnpm 10 must be on PATH, as .ci/run installs it).
+        optional --package-manager manager: String
         /// Only the `cargo xtask add` case with an existing backend beside the create-next-app app: fastapi (an
         /// app laid out as FastAPI's guide shows) or express (Express's "Hello world" app, CommonJS). Not in
         /// the default run.

@@ -7,6 +7,13 @@ use e2e::{case, database, flags, summary};
 
 fn main() -> ExitCode {
     let flags = flags::E2e::from_env_or_exit();
+    // The add cases run `cargo xtask` inside the apps they make (add's setup, the app's own commands): in
+    // the generated projects' shared target folder, as the generated cases do (case.rs), each app's
+    // automation reuses the dependencies already built instead of compiling them all again.
+    if let Some(dir) = std::env::var_os("GENERATED_CARGO_TARGET_DIR") {
+        // SAFETY: before this process starts any thread.
+        unsafe { std::env::set_var("CARGO_TARGET_DIR", dir) };
+    }
     if let Err(err) = e2e::containers::remove_on_interrupt() {
         eprintln!("error: cannot handle Ctrl-C: {err:#}");
         return ExitCode::FAILURE;
@@ -24,6 +31,7 @@ fn main() -> ExitCode {
 }
 
 fn run(flags: flags::E2e) -> anyhow::Result<bool> {
+    let manager = e2e::add_case::package_manager(&flags)?;
     if let Some(backend) = &flags.add_backend {
         let kind = e2e::add_backend_case::Kind::parse(backend)?;
         let mut summary = summary::Summary::default();
@@ -34,8 +42,8 @@ fn run(flags: flags::E2e) -> anyhow::Result<bool> {
     }
     if flags.add {
         let mut summary = summary::Summary::default();
-        let outcome = e2e::add_case::run(flags.browser);
-        summary.record_named(e2e::add_case::NAME.to_string(), "sqlite file", outcome);
+        let outcome = e2e::add_case::run(manager, flags.browser);
+        summary.record_named(e2e::add_case::name(manager), "sqlite file", outcome);
         summary.print();
         return Ok(summary.all_passed());
     }
@@ -83,8 +91,8 @@ fn run(flags: flags::E2e) -> anyhow::Result<bool> {
     }
     // The representative set also proves `cargo xtask add` on an app made by create-next-app.
     if default_run {
-        let outcome = e2e::add_case::run(false);
-        summary.record_named(e2e::add_case::NAME.to_string(), "sqlite file", outcome);
+        let outcome = e2e::add_case::run(manager, false);
+        summary.record_named(e2e::add_case::name(manager), "sqlite file", outcome);
     }
     summary.print();
     Ok(summary.all_passed())

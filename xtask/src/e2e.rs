@@ -11,6 +11,7 @@ pub fn run(cmd: flags::E2e) -> anyhow::Result<()> {
         ("--backend", &cmd.backend),
         ("--auth-flows", &cmd.auth_flows),
         ("--add-backend", &cmd.add_backend),
+        ("--package-manager", &cmd.package_manager),
     ] {
         if let Some(value) = value {
             args.extend([flag.to_string(), value.clone()]);

@@ -82,8 +82,12 @@ xflags::xflags! {
             /// the email flows among them.
             optional --auth-flows flows: String
             /// Only the `cargo xtask add` case (a create-next-app@16 app, monolithic, SQLite); the default run
-            /// includes it.
+            /// includes it (npm).
             optional --add
+            /// With --add: the package manager create-next-app and `add` use, npm (default) or pnpm
+            /// (`cargo xtask e2e --add --package-manager pnpm`; it also proves the app's `cargo xtask setup`,
+            /// `test` and `dev` run pnpm; pnpm 10 must be on PATH, as .ci/run installs it).
+            optional --package-manager manager: String
             /// Only the `cargo xtask add` case with an existing backend beside the app: fastapi or
             /// express. Not in the default run.
             optional --add-backend backend: String
