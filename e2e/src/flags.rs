@@ -28,8 +28,8 @@ xflags::xflags! {
         /// setup`, `test` and `dev` run pnpm; pnpm 10 must be on PATH, as .ci/run installs it).
         optional --package-manager manager: String
         /// Only the `cargo xtask add` case with an existing backend beside the create-next-app app: fastapi (an
-        /// app laid out as FastAPI's guide shows) or express (Express's "Hello world" app, CommonJS). Not in
-        /// the default run.
+        /// app laid out as FastAPI's guide shows) or express (Express's "Hello world" app, CommonJS). The
+        /// default run includes both.
         optional --add-backend backend: String
     }
 }

@@ -89,10 +89,18 @@ fn run(flags: flags::E2e) -> anyhow::Result<bool> {
             Err(why) => summary.unavailable(&choices, &why),
         }
     }
-    // The representative set also proves `cargo xtask add` on an app made by create-next-app.
+    // The representative set also proves `cargo xtask add` on an app made by create-next-app: alone
+    // (monolithic), and beside an existing FastAPI app and an existing Express app (separate).
     if default_run {
         let outcome = e2e::add_case::run(manager, false);
         summary.record_named(e2e::add_case::name(manager), "sqlite file", outcome);
+        for kind in [
+            e2e::add_backend_case::Kind::Fastapi,
+            e2e::add_backend_case::Kind::Express,
+        ] {
+            let outcome = e2e::add_backend_case::run(kind);
+            summary.record_named(kind.case_name().to_string(), "sqlite file", outcome);
+        }
     }
     summary.print();
     Ok(summary.all_passed())

@@ -89,7 +89,7 @@ xflags::xflags! {
             /// `test` and `dev` run pnpm; pnpm 10 must be on PATH, as .ci/run installs it).
             optional --package-manager manager: String
             /// Only the `cargo xtask add` case with an existing backend beside the app: fastapi or
-            /// express. Not in the default run.
+            /// express. The default run includes both.
             optional --add-backend backend: String
         }
         /// A private Docker engine (Debian's dockerd, data and socket under $BETTER_AUTH_V2_CACHE/docker) and
