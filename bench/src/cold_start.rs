@@ -22,18 +22,11 @@ const COMBOS: [(&str, &[&str], f64); 1] = [(
     120.0,
 )];
 
-/// The steps, in the order they run. `cargo xtask new my-app` is `build_xtask` (cargo's compile of this
-/// repository's automation), `generate` and the project's `cargo xtask setup`, whose first run compiles
-/// the project's automation (`build_project_xtask`) before it installs, migrates and verifies (`setup`).
-/// They are run one by one here, only to time them apart.
-pub const STEPS: [&str; 6] = [
-    "build_xtask",
-    "generate",
-    "build_project_xtask",
-    "setup",
-    "start",
-    "first_request",
-];
+/// The steps, in the order they run: `build_xtask` (cargo's compile of this repository's automation, the
+/// first thing `cargo xtask new` waits for), `new` (`cargo xtask new my-app`: generate, then compile the
+/// project's automation while its dependencies install, then the project's `cargo xtask setup`), `start` and
+/// `first_request`.
+pub const STEPS: [&str; 4] = ["build_xtask", "new", "start", "first_request"];
 
 const NAME: &str = "my-app";
 
@@ -127,14 +120,11 @@ fn steps(work: &Path, flags: &[&str]) -> anyhow::Result<Vec<f64>> {
                 &["build", "--package", "xtask", "--bin", "xtask"],
             ),
         )?,
-        step("generate", {
-            let mut new = cargo(&checkout, &["xtask", "new", NAME, "--yes", "--no-setup"]);
+        step("new", {
+            let mut new = cargo(&checkout, &["xtask", "new", NAME, "--yes"]);
             new.args(["--frontend-url", &origin]).args(flags);
             new
         })?,
-        // The alias `cargo xtask` runs, so exactly the build that `setup` and `dev` then reuse.
-        step("build_project_xtask", cargo(&project, &["xtask", "--help"]))?,
-        step("setup", cargo(&project, &["xtask", "setup"]))?,
     ];
 
     let mut logs = Vec::new();
@@ -167,12 +157,11 @@ pub fn markdown(value: &Value) -> String {
          The first `cargo xtask new` on a fresh clone: `git clone` of this repository (not timed), an empty \
          cargo target folder, warm registry caches (cargo, npm, uv), then the README's path to the first \
          authenticated 200 (the route handler's `/api/me` with the session cookie), every Rust build \
-         included: `build_xtask` (cargo compiling this repository's `cargo xtask`), `generate` (`cargo xtask \
-         new my-app --no-setup`), `build_project_xtask` (the first `cargo xtask` inside the project compiles \
-         its automation, with only its database's sqlx driver), `setup` (the project's `cargo xtask setup`: \
-         npm ci, secret, migrate, verify — `new` without `--no-setup` runs exactly these three steps), `start` \
-         (`cargo xtask dev` until `next dev` listens) and `first_request` (sign up, then `/api/me`; includes \
-         `next dev` compiling those routes). Seconds: total as median (min–max), steps as medians. Load \
+         included: `build_xtask` (cargo compiling this repository's `cargo xtask`), `new` (`cargo xtask new \
+         my-app`: generate, compile the project's automation — with only its database's sqlx driver — while \
+         npm ci runs, then the project's `cargo xtask setup`: secret, migrate, verify), `start` (`cargo xtask \
+         dev` until `next dev` listens) and `first_request` (sign up, then `/api/me`; includes `next dev` \
+         compiling those routes). Seconds: total as median (min–max), steps as medians. Load \
          average during the run: {} at the start, {} at the end (other work on the machine slows every \
          build).\n\n{table}\nCommand: `cargo xtask bench --only cold-start`\n",
         shown("start"),

@@ -113,14 +113,7 @@ fn cold_start_has_a_total_every_step_and_its_target() {
     assert_figure(figures, "total_s", context);
     let steps = &figures["steps"];
     let mut sum = 0.0;
-    for step in [
-        "build_xtask",
-        "generate",
-        "build_project_xtask",
-        "setup",
-        "start",
-        "first_request",
-    ] {
+    for step in ["build_xtask", "new", "start", "first_request"] {
         assert_figure(steps, step, &format!("{context}.steps"));
         sum += steps[step].as_f64().unwrap();
     }

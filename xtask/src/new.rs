@@ -2,10 +2,11 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
 use project_xtask::project::AuthFlows;
+use project_xtask::tools::node::Node;
 
 use crate::cleanup::{RemoveOnInterrupt, remove_registered_on_interrupt, wait_if_interrupted};
 use crate::combination::Choices;
@@ -62,15 +63,51 @@ pub fn run(cmd: flags::New) -> anyhow::Result<()> {
     }
     // The project's own `cargo xtask setup`, as the user would run it: its first run compiles the project's
     // automation with only this database's driver, the build `cargo xtask dev` then reuses. The checkout's
-    // crate links none of the drivers, so its own first build stays short.
-    eprintln!("Setting up with the project's `cargo xtask setup` (its first run compiles it)");
-    let mut setup = Command::new(crate::cargo());
-    setup.args(["xtask", "setup"]).current_dir(&dir);
-    match &tmpdir {
-        Some(tmpdir) => setup.env("TMPDIR", tmpdir),
-        None => setup.env_remove("TMPDIR"),
+    // crate links none of the drivers, so its own first build stays short. That compile keeps the CPUs
+    // busy while the package installs mostly wait on the disk and the network, so they run side by side
+    // first; setup then finds the dependencies up to date.
+    let project_command = |args: &[&str]| {
+        let mut command = Command::new(crate::cargo());
+        command.args(args).current_dir(&dir);
+        match &tmpdir {
+            Some(tmpdir) => command.env("TMPDIR", tmpdir),
+            None => command.env_remove("TMPDIR"),
+        };
+        command
     };
-    let status = setup.status().context("cannot run cargo")?;
+    eprintln!("Compiling the project's automation (`cargo xtask`) while its dependencies install");
+    let project = project_xtask::Project::load(&dir)?;
+    let (built, installed) = std::thread::scope(|scope| {
+        // The alias itself, so exactly the build `cargo xtask setup` and `dev` reuse; the help it prints is not
+        // needed.
+        let build = scope.spawn(|| {
+            project_command(&["xtask", "--help"])
+                .stdout(Stdio::null())
+                .status()
+        });
+        let installed = Node::ensure(&project)
+            .and_then(|node| project_xtask::install::dependencies(&project, &node));
+        (
+            build.join().expect("the cargo build thread panicked"),
+            installed,
+        )
+    });
+    // A Ctrl-C reached cargo and the installs too: stop here, as the signal thread says.
+    wait_if_interrupted();
+    if !built.context("cannot run cargo")?.success() {
+        bail!(
+            "the project's automation did not compile (cargo's errors are above); fix the cause, then run `cargo xtask setup` inside {}",
+            dir.display()
+        );
+    }
+    if let Err(error) = installed {
+        // setup installs again and reports the failure in its own words.
+        eprintln!("  installing ahead of setup failed ({error:#}); setup tries again");
+    }
+    eprintln!("Setting up with the project's `cargo xtask setup`");
+    let status = project_command(&["xtask", "setup"])
+        .status()
+        .context("cannot run cargo")?;
     if !status.success() {
         wait_if_interrupted();
         bail!(

@@ -587,3 +587,41 @@ fn in_a_terminal_new_asks_in_the_cli_order_and_a_decline_removes_the_dest_it_cre
     assert!(!dest.exists(), "{screen}");
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
 }
+
+/// `new` without `--no-setup`: the project's dependencies install while its automation compiles (two waits
+/// of a first `new` that need different things: the network and disk vs the CPUs), then the project's own
+/// `cargo xtask setup` finds them installed.
+#[test]
+fn new_installs_the_dependencies_while_the_projects_automation_compiles() {
+    let dest = tempfile::tempdir().unwrap();
+    let mut new = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    new.args(["new", "demo", "--architecture", "monolithic"])
+        .args(["--database", "sqlite", "--yes", "--dest"])
+        .arg(dest.path());
+    // The generated projects' shared target folder when the run has one (.ci/run does): one sqlx compile.
+    if let Some(dir) = std::env::var_os("GENERATED_CARGO_TARGET_DIR") {
+        new.env("CARGO_TARGET_DIR", dir);
+    }
+    let output = new.output().unwrap();
+    let err = stderr(&output);
+    assert!(output.status.success(), "{err}");
+    let position = |text: &str| {
+        err.find(text)
+            .unwrap_or_else(|| panic!("`{text}` is missing from:\n{err}"))
+    };
+    let side_by_side = position(
+        "Compiling the project's automation (`cargo xtask`) while its dependencies install",
+    );
+    let installed = position("Install frontend dependencies (npm)");
+    let setup = position("Setting up with the project's `cargo xtask setup`");
+    assert!(side_by_side < installed && installed < setup, "{err}");
+    assert!(
+        err[setup..].contains("already up to date"),
+        "setup installed again:\n{err}"
+    );
+    assert!(
+        dest.path()
+            .join("demo/frontend/node_modules/.bin/next")
+            .exists()
+    );
+}

@@ -11,7 +11,7 @@ use crate::project::Manifest;
 pub fn render(help: &str, manifest: Option<&Manifest>) -> String {
     let separate = manifest.is_none_or(|m| m.backend.is_some());
     let backend_tool = match manifest.and_then(|m| m.backend) {
-        Some(backend) => crate::setup::install_tool(backend),
+        Some(backend) => crate::install::tool(backend),
         None => "uv, npm or cargo",
     };
     let mut lines: Vec<String> = Vec::new();

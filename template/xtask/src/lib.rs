@@ -16,6 +16,7 @@ pub mod flags;
 mod frontend_script;
 #[cfg(feature = "database")]
 pub mod help;
+pub mod install;
 #[cfg(feature = "database")]
 pub mod migrate;
 pub mod project;

@@ -3,7 +3,6 @@
 //! Every step checks before it acts, so a second run redoes nothing that is done and takes seconds.
 
 pub(crate) mod database;
-mod install;
 mod social;
 
 use std::time::Instant;
@@ -12,6 +11,7 @@ use anyhow::Context;
 
 use crate::Project;
 pub use crate::credentials::secure_credential_files;
+use crate::install;
 use crate::project::Backend;
 use crate::project::url::redact;
 use crate::secret::{self, SecretState};
@@ -66,40 +66,7 @@ pub fn run(project: &Project, options: &Options) -> anyhow::Result<()> {
     if options.no_install {
         info("--no-install: skipping dependency installs");
     } else {
-        let manager = project.package_manager();
-        match manifest.backend {
-            // axum's "install" is its first compile: a step of its own, below.
-            None | Some(Backend::Axum) => step(
-                &format!("Install frontend dependencies ({})", manager.name()),
-                || {
-                    let installed = install::packages(&node, manager, &project.frontend_dir())?;
-                    info(&installed.describe());
-                    Ok(())
-                },
-            )?,
-            // Two package managers, mostly waiting on the disk and the network: run them side by side.
-            Some(backend) => step(
-                &format!(
-                    "Install frontend ({}) and backend ({}) dependencies, in parallel",
-                    manager.name(),
-                    install_tool(backend)
-                ),
-                || {
-                    let (frontend, backend) = std::thread::scope(|scope| {
-                        let frontend = scope
-                            .spawn(|| install::packages(&node, manager, &project.frontend_dir()));
-                        let backend = install::backend(project, backend, &node);
-                        (
-                            frontend.join().expect("the npm install thread panicked"),
-                            backend,
-                        )
-                    });
-                    info(&format!("frontend: {}", frontend?.describe()));
-                    info(&format!("backend: {}", backend?.describe()));
-                    Ok(())
-                },
-            )?,
-        }
+        install::dependencies(project, &node)?;
     }
     if manifest.backend == Some(Backend::Axum) && !options.no_install {
         step("Build the backend (cargo build)", || {
@@ -149,14 +116,6 @@ fn prerequisites(project: &Project, options: &Options) -> anyhow::Result<Node> {
         Some(Backend::Express) | None => {}
     }
     Ok(node)
-}
-
-pub(crate) fn install_tool(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Fastapi => "uv, or venv + pip",
-        Backend::Express => "npm",
-        Backend::Axum => "cargo build",
-    }
 }
 
 /// The frontend's database, and the backend's when it is a different one.

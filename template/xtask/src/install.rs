@@ -1,4 +1,7 @@
 //! Installing the frontend's and the backend's dependencies, skipped when they are already up to date.
+//!
+//! Needs no database driver: the template repository's `cargo xtask new` runs [`dependencies`] while the
+//! project's own automation compiles, and the project's `cargo xtask setup` then finds them up to date.
 
 use std::path::Path;
 
@@ -9,6 +12,7 @@ use crate::project::{Backend, PackageManager};
 use crate::tools::cargo;
 use crate::tools::node::{Node, run_checked};
 use crate::tools::python::Python;
+use crate::ui::{info, step};
 
 /// Written into `node_modules` or `.venv` after a successful install: a hash of what it depended on.
 const STAMP_FILE: &str = ".better-auth-v2-stamp";
@@ -32,6 +36,52 @@ impl Installed {
             }
             Installed::Synced(tool) => format!("in sync (`{tool}` installs only what changed)"),
         }
+    }
+}
+
+/// Installs the frontend's dependencies and, beside them, the backend's (two package managers, mostly
+/// waiting on the disk and the network). axum's "install" is its first compile: `setup` runs it as a step of
+/// its own.
+pub fn dependencies(project: &Project, node: &Node) -> anyhow::Result<()> {
+    let manager = project.package_manager();
+    match project.manifest.backend {
+        None | Some(Backend::Axum) => step(
+            &format!("Install frontend dependencies ({})", manager.name()),
+            || {
+                let installed = packages(node, manager, &project.frontend_dir())?;
+                info(&installed.describe());
+                Ok(())
+            },
+        ),
+        Some(backend) => step(
+            &format!(
+                "Install frontend ({}) and backend ({}) dependencies, in parallel",
+                manager.name(),
+                tool(backend)
+            ),
+            || {
+                let (frontend, backend) = std::thread::scope(|scope| {
+                    let frontend = scope.spawn(|| packages(node, manager, &project.frontend_dir()));
+                    let backend = self::backend(project, backend, node);
+                    (
+                        frontend.join().expect("the npm install thread panicked"),
+                        backend,
+                    )
+                });
+                info(&format!("frontend: {}", frontend?.describe()));
+                info(&format!("backend: {}", backend?.describe()));
+                Ok(())
+            },
+        ),
+    }
+}
+
+/// What installs a backend's dependencies, as the user would name it.
+pub fn tool(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Fastapi => "uv, or venv + pip",
+        Backend::Express => "npm",
+        Backend::Axum => "cargo build",
     }
 }
 
@@ -66,7 +116,7 @@ pub fn backend(project: &Project, backend: Backend, node: &Node) -> anyhow::Resu
         Backend::Express => packages(node, PackageManager::Npm, &dir),
         Backend::Fastapi => {
             let python = Python::ensure(&dir)?;
-            crate::ui::info(&python.describe());
+            info(&python.describe());
             match python {
                 Python::Uv { .. } => python.install(&dir).map(|()| Installed::Synced("uv sync")),
                 Python::Venv { .. } => {
