@@ -6,6 +6,7 @@ pub mod bench;
 pub mod canary;
 pub mod cleanup;
 pub mod combination;
+#[cfg(feature = "maintainer")]
 pub mod conformance;
 pub mod e2e;
 pub mod engine;
@@ -14,6 +15,7 @@ pub mod engine_images;
 pub mod flags;
 pub mod generate;
 pub mod input;
+#[cfg(feature = "maintainer")]
 pub mod lockfiles;
 pub mod new;
 #[cfg(feature = "maintainer")]
@@ -38,8 +40,14 @@ pub fn main() -> ExitCode {
         flags::XtaskCmd::E2e(cmd) => e2e::run(cmd),
         flags::XtaskCmd::Engine(cmd) => engine::run(cmd),
         flags::XtaskCmd::Bench(cmd) => bench::run(cmd),
+        #[cfg(feature = "maintainer")]
         flags::XtaskCmd::Lockfiles(cmd) => lockfiles::run(cmd),
+        #[cfg(feature = "maintainer")]
         flags::XtaskCmd::Conformance(cmd) => conformance::run(cmd),
+        #[cfg(not(feature = "maintainer"))]
+        flags::XtaskCmd::Lockfiles(_) | flags::XtaskCmd::Conformance(_) => {
+            return run_with_maintainer_feature();
+        }
         flags::XtaskCmd::Canary(cmd) => canary::run(cmd),
     };
     match result {
