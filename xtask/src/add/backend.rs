@@ -30,6 +30,23 @@ impl DetectedBackend {
             _ => None,
         }
     }
+
+    /// Why nothing is wired automatically when [`instance`](Self::instance) is `None`: `none` when no module
+    /// creates the app, else "N `several`: file:line, …".
+    pub fn why_not_one_instance(&self, none: &str, several: &str) -> String {
+        match self.instances.as_slice() {
+            [] => none.to_string(),
+            instances => format!(
+                "{} {several}: {}",
+                instances.len(),
+                instances
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
 }
 
 /// Looks in `backend_dir` when given, else in every sibling folder of `app_root`.

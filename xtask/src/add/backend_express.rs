@@ -382,18 +382,8 @@ fn wire(
         ));
     };
     let Some(instance) = found.instance() else {
-        let why = match found.instances.as_slice() {
-            [] => "no module calls `express()`".to_string(),
-            several => format!(
-                "{} modules call `express()`: {}",
-                several.len(),
-                several
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        };
+        let why =
+            found.why_not_one_instance("no module calls `express()`", "modules call `express()`");
         by_hand(plan, why);
         return Ok(());
     };

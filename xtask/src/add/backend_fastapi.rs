@@ -147,18 +147,7 @@ fn wire(
         ));
     };
     let Some(instance) = found.instance() else {
-        let why = match found.instances.as_slice() {
-            [] => "no module creates `FastAPI(`".to_string(),
-            several => format!(
-                "{} modules create one: {}",
-                several.len(),
-                several
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        };
+        let why = found.why_not_one_instance("no module creates `FastAPI(`", "modules create one");
         by_hand(plan, why);
         return Ok(());
     };
