@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect
+from starlette.routing import Route
 
 from app.__main__ import main as start_command
 from app.core.config import BACKEND_DIR
@@ -23,6 +24,14 @@ def test_health_needs_no_token(client: TestClient) -> None:
     response = client.get("/health")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_every_route_is_on_the_app_itself(client: TestClient) -> None:
+    """No `include_router`: FastAPI walks included routers again on every request (app/main.py)."""
+    routes = client.app.routes  # type: ignore[attr-defined]
+    assert all(isinstance(route, Route) for route in routes), routes
+    paths = {route.path for route in routes}
+    assert {"/health", "/api/me", "/api/notes", "/api/notes/{note_id}"} <= paths
 
 
 def test_cors_allows_the_frontend_origin(client: TestClient) -> None:
