@@ -34,8 +34,7 @@ def create_app(settings: Settings) -> FastAPI:
         allow_credentials=False,  # bearer tokens, never cookies
     )
     app.add_middleware(RequestLogMiddleware)  # outermost: CORS answers are logged too
-    # The routers' routes go on the app itself: FastAPI 0.165 walks a router added with
-    # `app.include_router` again on every request.
-    for router in (health.router, me.router, notes.router):
-        app.router.routes.extend(router.routes)
+    app.include_router(health.router)
+    app.include_router(me.router, prefix="/api")
+    app.include_router(notes.router, prefix="/api")
     return app

@@ -33,4 +33,4 @@ def setup(app: FastAPI, *, cors: bool = True) -> None:
             allow_headers=["Authorization", "Content-Type"],
             allow_credentials=False,  # bearer tokens, never cookies
         )
-    app.include_router(router)  # its routes carry the /api prefix
+    app.include_router(router, prefix="/api")

@@ -2,7 +2,7 @@ from fastapi import APIRouter
 
 from app.api.deps import CurrentUser
 
-router = APIRouter(prefix="/api", tags=["me"])
+router = APIRouter(tags=["me"])
 
 
 # async def like /health: nothing here blocks.

@@ -5,7 +5,7 @@ from app.api.deps import CurrentUser
 from app.db import SessionDep
 from app.models import Note, NoteCreate, NotePublic
 
-router = APIRouter(prefix="/api/notes", tags=["notes"])
+router = APIRouter(prefix="/notes", tags=["notes"])
 
 
 @router.get("", response_model=list[NotePublic])
