@@ -59,6 +59,7 @@ fn auth_overhead_has_the_peer_of_every_backend_from_the_same_run() {
             "added_us",
             "added_us_distinct",
             "added_distinct_vs_floor",
+            "distinct_twin_vs_peer",
         ] {
             assert_figure(peer, name, &format!("{context}.peer"));
         }

@@ -24,7 +24,6 @@ pub struct Issuer {
     /// `iss` and `aud`: the base URL Better Auth signs with.
     pub base_url: String,
     header: String,
-    iat: u64,
 }
 
 impl Issuer {
@@ -36,13 +35,11 @@ impl Issuer {
         getrandom::getrandom(&mut kid_bytes).context("the OS random number generator failed")?;
         let kid = URL_SAFE_NO_PAD.encode(kid_bytes);
         let header = URL_SAFE_NO_PAD.encode(json!({"alg": "EdDSA", "kid": kid}).to_string());
-        let iat = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
         Ok(Issuer {
             key,
             kid,
             base_url: base_url.to_string(),
             header,
-            iat,
         })
     }
 
@@ -70,9 +67,13 @@ impl Issuer {
         (id, email)
     }
 
-    /// A token for user number `user`: distinct users give distinct tokens.
+    /// A token for user number `user`, issued now: distinct users give distinct tokens.
     pub fn token(&self, user: u64) -> String {
         let (id, email) = self.identity(user);
+        let iat = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("the clock is after 1970")
+            .as_secs();
         let created = "2026-11-01T12:00:00.000Z";
         let payload = json!({
             "id": id,
@@ -82,10 +83,10 @@ impl Issuer {
             "image": null,
             "createdAt": created,
             "updatedAt": created,
-            "iat": self.iat,
+            "iat": iat,
             "iss": self.base_url,
             "aud": self.base_url,
-            "exp": self.iat + LIFETIME_S,
+            "exp": iat + LIFETIME_S,
             "sub": id,
         });
         let signing_input = format!(

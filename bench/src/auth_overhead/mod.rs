@@ -2,9 +2,10 @@
 //! same stack's JWT library (bench/peers/). On one core (wrk on another), `GET /api/me` with a valid token
 //! against the unauthenticated `GET /health` of the same server, under the same load: one token repeated
 //! (a signed-in user's page) and many distinct tokens (first sight of each), beside the floor — one
-//! Ed25519 verification in the backend's own crypto library, measured in the same run. Our server and the
-//! peer run side by side and take turns, slice by slice, with the same tokens. The bench is the token
-//! issuer and the JWKS endpoint (one per server), and counts each server's JWKS fetches.
+//! Ed25519 verification in the backend's own crypto library, measured in the same run. Our server, the
+//! peer and a second copy of the peer (the A/A comparison: how far two identical servers' figures differ
+//! in one run) run side by side and take turns, slice by slice, with the same tokens. The bench is the
+//! token issuer and the JWKS endpoint (one per server), and counts each server's JWKS fetches.
 
 mod backend;
 mod floor;
@@ -62,8 +63,8 @@ pub fn run(settings: &Settings) -> anyhow::Result<Value> {
     let jwks = [
         JwksServer::start(issuer.jwks())?,
         JwksServer::start(issuer.jwks())?,
+        JwksServer::start(issuer.jwks())?,
     ];
-    let mut tokens = Tokens::new(&issuer, work.path())?;
 
     let mut object = Map::new();
     object.insert("command".into(), json!(COMMAND));
@@ -71,10 +72,10 @@ pub fn run(settings: &Settings) -> anyhow::Result<Value> {
     object.insert(
         "load".into(),
         json!(format!(
-            "{} (servers: taskset -c {SERVER_CORE}); our server and the peer started side by side, {WARM_UP_S}s \
-             warm-up of each path of each first; then {slices} rounds, each server in turn (the first alternating) \
-             loading /health, /api/me one token, /api/me distinct tokens, {slice_s}s each, and /health once more; \
-             each load's rounds pooled",
+            "{} (servers: taskset -c {SERVER_CORE}); our server, the peer and a second copy of the peer started \
+             side by side, {WARM_UP_S}s warm-up of each path of each first; then {slices} rounds, each server in \
+             turn (which goes first rotates) loading /health, /api/me one token, /api/me distinct tokens, \
+             {slice_s}s each, and /health once more; each load's rounds pooled",
             wrk::shown(LOAD_CORE, slice_s)
         )),
     );
@@ -83,7 +84,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<Value> {
     for &backend in &settings.backends {
         let name = backend::name(backend);
         eprintln!("  -> {name}");
-        let value = measure(backend, settings, &jwks, &mut tokens, &script, work.path())
+        let value = measure(backend, settings, &issuer, &jwks, &script, work.path())
             .with_context(|| format!("auth overhead of the {name} backend and its peer"))?;
         object.insert(name.into(), value);
     }
@@ -105,8 +106,8 @@ fn slicing(duration_s: u32) -> (u32, u32) {
 fn measure(
     backend: Backend,
     settings: &Settings,
-    jwks: &[JwksServer; 2],
-    tokens: &mut Tokens,
+    issuer: &Issuer,
+    jwks: &[JwksServer; 3],
     script: &Path,
     work: &Path,
 ) -> anyhow::Result<Value> {
@@ -117,13 +118,20 @@ fn measure(
     let peer = peer::prepare(&prepared, &dir)?;
     let mut runs: Vec<Run> = Vec::new();
     for number in 1..=settings.runs {
+        // Tokens minted per run: a whole bench outlasts their 15 minutes.
+        let run_dir = dir.join(format!("run{number}"));
+        std::fs::create_dir_all(&run_dir)?;
+        let tokens = &mut Tokens::new(issuer, &run_dir)?;
         let start = |launch, jwks, who| {
             let label = format!("{name}-{who}-run{number}");
             Side::start(launch, jwks, tokens, &dir, &label)
                 .with_context(|| format!("the {who} server"))
         };
-        let mut ours = start(&prepared.launch, &jwks[0], "ours")?;
-        let mut peer_side = start(&peer.launch, &jwks[1], "peer")?;
+        let mut sides = [
+            start(&prepared.launch, &jwks[0], "ours")?,
+            start(&peer.launch, &jwks[1], "peer")?,
+            start(&peer.launch, &jwks[2], "peer-twin")?,
+        ];
         let (public_x, one_token) = (tokens.issuer.public_x(), tokens.one_token.clone());
         let floor = || prepared.floor_us(SERVER_CORE, &public_x, &one_token, work);
         let floor_before = floor()?;
@@ -138,35 +146,34 @@ fn measure(
         )?;
         // Every path of both servers warmed up before any is measured (a JIT keeps optimising shared
         // code for seconds).
-        for side in [&ours, &peer_side] {
+        for side in &sides {
             side.warm_up(script, tokens).context("warm-up")?;
         }
-        // Then the loads in interleaved slices, /health first and last, the two servers taking turns
-        // (which goes first alternates): this machine's speed drifts by tens of percent within a
-        // minute, and both servers and all loads should see the same machine.
-        for round in 0..slices {
-            let order = if round % 2 == 0 {
-                [&mut ours, &mut peer_side]
-            } else {
-                [&mut peer_side, &mut ours]
-            };
-            for side in order {
-                side.slice(slice_s, script, tokens)?;
+        // Then the loads in interleaved slices, /health first and last, the servers taking turns
+        // (which goes first rotates): this machine's speed drifts by tens of percent within a
+        // minute, and every server and load should see the same machine.
+        for round in 0..slices as usize {
+            for turn in 0..sides.len() {
+                let side = (round + turn) % sides.len();
+                sides[side].slice(slice_s, script, tokens)?;
             }
         }
-        for side in [&mut ours, &mut peer_side] {
+        for side in &mut sides {
             side.health_slice(slice_s, script)?;
         }
         // The floor again, for the same reason: the ratio to it should not depend on when it was taken.
         let floor_us = (floor_before + floor()?) / 2.0;
+        let [ours, peer_side, twin] = sides;
         let run = Run {
             ours: ours.finish(),
             peer: peer_side.finish(),
+            twin: twin.finish(),
             floor_us,
         };
         eprintln!(
             "    run {number}: ours: /health {:.0}/s, added {:.1} µs (one token) / {:.1} µs (distinct), {} JWKS \
-             fetch(es); peer: /health {:.0}/s, added {:.1} µs / {:.1} µs, {} JWKS fetch(es); floor {:.1} µs",
+             fetch(es); peer: /health {:.0}/s, added {:.1} µs / {:.1} µs, {} JWKS fetch(es); second peer: \
+             added {:.1} µs (distinct); floor {:.1} µs",
             run.ours.health.rps,
             run.ours.added_us(&run.ours.one),
             run.ours.added_us(&run.ours.distinct),
@@ -175,6 +182,7 @@ fn measure(
             run.peer.added_us(&run.peer.one),
             run.peer.added_us(&run.peer.distinct),
             run.peer.jwks_fetches,
+            run.twin.added_us(&run.twin.distinct),
             run.floor_us,
         );
         runs.push(run);
@@ -290,9 +298,10 @@ impl<'a> Side<'a> {
     }
 }
 
-/// The token files wrk reads: one token (user 0), warm-up tokens and measured tokens, all distinct
-/// users, grown as a faster backend needs more. Every server starts with empty caches, so runs and
-/// backends can share them; within a run, no token is sent twice in the distinct loads.
+/// One run's token files for wrk: one token (user 0), warm-up tokens and measured tokens, all distinct
+/// users, minted as the run needs them (so none expires before the run ends). Every server of the run
+/// gets the same tokens, each server starting with empty caches; no token is sent twice to a server in
+/// the distinct loads.
 struct Tokens<'a> {
     issuer: &'a Issuer,
     one_token: String,
@@ -365,6 +374,9 @@ pub fn markdown(value: &Value) -> String {
          jsonwebtoken) for axum. Ours and the peer use the same library.\n\
          - **ours ÷ peer** = our added µs ÷ the peer's for distinct tokens, within each run (both saw the \
          same machine).\n\
+         - **A/A** = the same ratio between a second copy of the peer and the peer, same run: what two \
+         identical servers score on this machine. An ours ÷ peer within its spread is no difference this \
+         machine can measure. Not a target.\n\
          - Targets: one token ≤ {ONE_TOKEN_VS_FLOOR_MAX} × floor (a verified-token cache); distinct tokens ≤ \
          {DISTINCT_VS_PEER_MAX} × the peer's added µs (no slower than the usual setup); {JWKS_FETCHES_PER_RUN} \
          JWKS fetch per run (the peers' fetches are shown beside ours).\n\n\
