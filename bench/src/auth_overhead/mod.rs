@@ -144,7 +144,7 @@ fn measure(
             (per_second * f64::from(WARM_UP_S)) as usize,
             (per_second * f64::from(slice_s * slices)) as usize + UNCOUNTED * slices as usize,
         )?;
-        // Every path of both servers warmed up before any is measured (a JIT keeps optimising shared
+        // Every path of every server warmed up before any is measured (a JIT keeps optimising shared
         // code for seconds).
         for side in &sides {
             side.warm_up(script, tokens).context("warm-up")?;
@@ -364,7 +364,7 @@ pub fn markdown(value: &Value) -> String {
          Auth–shaped EdDSA tokens and serves their JWKS. `GET /api/me` with a valid token against the \
          unauthenticated `GET /health` of the same server, under the same load ({load_line}). Two loads: one \
          token repeated (what a signed-in user's page sends) and a distinct token per request (first sight of \
-         each; never repeated to a server within a run; both servers get the same tokens). Fresh servers per \
+         each; never repeated to a server within a run; every server gets the same tokens). Fresh servers per \
          run.\n\n\
          - **ratio** = req/s of `/api/me` ÷ req/s of `/health` (1.0 = authentication is free).\n\
          - **added µs** = 1e6/req/s(`/api/me`) − 1e6/req/s(`/health`): server time a protected request adds.\n\
