@@ -1,11 +1,11 @@
 // Verifies a Better Auth JWT with jose against the cached JWKS: signature, the algorithm allow-list, exp/nbf,
 // iss, aud and the presence of exp/iss/aud/sub are jose's checks. This file adds only the rules jose leaves
-// optional (see claimPolicyViolation) and remembers tokens it already verified.
+// optional (see claimPolicyViolation) and remembers tokens it verified more than once.
 import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload, type JWTVerifyOptions } from "jose";
 import type { Config } from "./config.ts";
 import { JwksCache, KeysUnavailableError, MissingKidError } from "./jwks-cache.ts";
 import type { Logger } from "./logger.ts";
-import { VerifiedTokenCache } from "./verified-token-cache.ts";
+import { SeenTokens, VerifiedTokenCache } from "./verified-token-cache.ts";
 
 export interface AuthUser {
   id: string;
@@ -28,6 +28,7 @@ const MAX_IAT_SKEW_SECONDS = 60;
 
 export function createTokenVerifier(config: Config, logger: Logger): TokenVerifier {
   const verified = new VerifiedTokenCache<AuthUser>();
+  const seen = new SeenTokens();
   // Bumped whenever the key set changes, so a verification that was in flight meanwhile is not cached.
   let keySetVersion = 0;
   const jwks = new JwksCache({
@@ -66,7 +67,7 @@ export function createTokenVerifier(config: Config, logger: Logger): TokenVerifi
     const user = userUnderClaimPolicy(header, payload);
     if (typeof user === "string") return invalid(user);
     // exp is required and checked by jose, so it is a number here; the entry goes when the token expires.
-    if (version === keySetVersion) verified.set(token, user, (payload.exp as number) * 1000);
+    if (version === keySetVersion && seen.seenBefore(token)) verified.set(token, user, (payload.exp as number) * 1000);
     return { ok: true, user };
   };
 }

@@ -1,6 +1,10 @@
 // Remembers tokens whose signature and claims were already checked, so a client that reuses its token does not
 // pay for a signature check on every request. Keyed by the whole token string (any change is a miss), bounded,
 // and an entry is never served once its token has expired.
+//
+// A token is cached from its second verification on (SeenTokens): a flood of tokens each sent once (a crawler, a
+// burst of sign-ins) then neither evicts the tokens users keep sending nor keeps thousands of entries alive for the
+// garbage collector to walk.
 
 export class VerifiedTokenCache<T> {
   #entries = new Map<string, { value: T; expiresAtMs: number }>();
@@ -49,5 +53,31 @@ export class VerifiedTokenCache<T> {
       }
     }
     this.#entries.set(token, { value, expiresAtMs });
+  }
+}
+
+/**
+ * Which verified tokens were seen before, without keeping them: a fixed table of hashes of their last characters
+ * (the signature's). Two tokens sharing a slot can only fake or forget a sighting, so at worst a verified token is
+ * cached one verification early or verified once more; what the cache serves is still keyed by the whole token.
+ */
+export class SeenTokens {
+  #hashes: Int32Array;
+
+  constructor(slots = 16_384) {
+    this.#hashes = new Int32Array(slots);
+  }
+
+  /** Whether `token` was offered since its slot last changed; remembers it either way. */
+  seenBefore(token: string): boolean {
+    // FNV-1a, 32 bits, over the last 64 UTF-16 code units.
+    let hash = 0x811c9dc5 | 0;
+    for (let i = Math.max(0, token.length - 64); i < token.length; i++) {
+      hash = Math.imul(hash ^ token.charCodeAt(i), 0x01000193);
+    }
+    const slot = (hash >>> 0) % this.#hashes.length;
+    if (this.#hashes[slot] === hash) return true;
+    this.#hashes[slot] = hash;
+    return false;
   }
 }

@@ -40,9 +40,9 @@ describe("token verification", () => {
     assert.deepEqual(await response.json(), { id: "user-alice", email: "alice@example.com" });
   });
 
-  test("the same token again → 200 (verified-token cache)", async () => {
+  test("the same token again → 200 (verified-token cache, from the token's second verification on)", async () => {
     const token = await mintToken(ed25519, { email: undefined });
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 3; i++) {
       const response = await me(bearer(token));
       assert.equal(response.status, 200);
       assert.deepEqual(await response.json(), { id: "user-alice", email: null });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { VerifiedTokenCache } from "../src/verified-token-cache.ts";
+import { SeenTokens, VerifiedTokenCache } from "../src/verified-token-cache.ts";
 
 test("an entry is returned until the token's exp, then dropped", () => {
   const cache = new VerifiedTokenCache<string>();
@@ -87,4 +87,14 @@ test("inserting into a full cache costs what inserting into a filling one does",
   const full = timed(cache, size, 3 * size);
   assert.equal(cache.size, size);
   assert.ok(full < 4 * filling, `${(full * 1000).toFixed(2)} µs per insertion when full, ${(filling * 1000).toFixed(2)} µs when filling`);
+});
+
+test("SeenTokens tells a token's second sighting from its first, in a fixed table", () => {
+  const seen = new SeenTokens(64);
+  assert.equal(seen.seenBefore("header.payload.signature-a"), false);
+  assert.equal(seen.seenBefore("header.payload.signature-a"), true);
+  assert.equal(seen.seenBefore("header.payload.signature-b"), false);
+  // A flood of tokens seen once each keeps nothing but the table.
+  for (let i = 0; i < 10_000; i++) seen.seenBefore(`header.payload.${i}`);
+  assert.equal(seen.seenBefore("header.payload.9999"), true);
 });

@@ -4,7 +4,7 @@ import asyncio
 import time
 
 from app.core.security import TokenVerifier
-from app.core.token_cache import VerifiedTokenCache
+from app.core.token_cache import SeenTokens, VerifiedTokenCache
 from tests.conftest import make_settings
 from tests.jwks_server import JwksServer
 from tests.tokens import SigningKey, claims
@@ -95,7 +95,8 @@ def test_cached_token_costs_less_than_half_a_verification(
         return (time.perf_counter() - started) / len(tokens)
 
     async def measure() -> tuple[float, float]:
-        await verifier.verify(token)  # JWKS fetched, token cached
+        await verifier.verify(token)  # JWKS fetched
+        await verifier.verify(token)  # seen again: cached
         return (
             await seconds_per_verification(fresh_tokens),
             await seconds_per_verification([token] * rounds),
@@ -103,3 +104,28 @@ def test_cached_token_costs_less_than_half_a_verification(
 
     full, cached = asyncio.run(measure())
     assert cached < full / 2, f"cached {cached * 1e6:.1f} µs vs verified {full * 1e6:.1f} µs"
+
+
+def test_seen_tokens_tells_a_second_sighting_from_a_first() -> None:
+    seen = SeenTokens(slots=64)
+    assert not seen.seen_before("a.b.c")
+    assert seen.seen_before("a.b.c")
+    assert not seen.seen_before("a.b.d")
+
+
+def test_a_token_is_cached_from_its_second_verification_on(
+    jwks: JwksServer, key: SigningKey, database_url: str
+) -> None:
+    verifier = TokenVerifier(make_settings(database_url, jwks.url))
+    once = [key.sign(claims()) for _ in range(50)]
+    reused = key.sign(claims())
+
+    async def verify_all() -> None:
+        for token in once:
+            await verifier.verify(token)
+        await verifier.verify(reused)
+        assert len(verifier._verified) == 0  # tokens seen once are not kept
+        await verifier.verify(reused)
+        assert len(verifier._verified) == 1
+
+    asyncio.run(verify_all())

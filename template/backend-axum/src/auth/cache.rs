@@ -1,8 +1,14 @@
 //! Tokens that already passed verification, so a repeated token costs a hash lookup instead
 //! of a signature check. Keyed by the whole token string: any changed byte is a miss. Each
 //! entry remembers the key set's generation: once a key is withdrawn, older entries are misses.
+//!
+//! A token is cached from its second verification on ([`SeenTokens`]): a flood of tokens each
+//! sent once (a crawler, a burst of sign-ins) then neither evicts the tokens users keep sending
+//! nor fills the cache with copies of tokens that never come back.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasher, RandomState};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use jsonwebtoken::get_current_timestamp;
@@ -102,6 +108,33 @@ impl VerifiedTokens {
     }
 }
 
+/// Which verified tokens were seen before, without keeping them: a fixed table of hashes of
+/// their last bytes (the signature's). Two tokens sharing a slot can only fake or forget a
+/// sighting, so at worst a verified token is cached one verification early or verified once
+/// more; what [`VerifiedTokens`] serves is still keyed by the whole token.
+pub struct SeenTokens {
+    hasher: RandomState,
+    hashes: Box<[AtomicU64]>,
+}
+
+impl SeenTokens {
+    pub fn new(slots: usize) -> Self {
+        Self {
+            hasher: RandomState::new(),
+            hashes: (0..slots.max(1)).map(|_| AtomicU64::new(0)).collect(),
+        }
+    }
+
+    /// Whether `token` was offered since its slot last changed; remembers it either way.
+    pub fn seen_before(&self, token: &str) -> bool {
+        let signature = &token.as_bytes()[token.len().saturating_sub(64)..];
+        let hash = self.hasher.hash_one(signature);
+        #[allow(clippy::cast_possible_truncation)] // the remainder is below the slot count
+        let slot = &self.hashes[(hash % self.hashes.len() as u64) as usize];
+        slot.swap(hash, Ordering::Relaxed) == hash
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +204,18 @@ mod tests {
         cache.insert("t", user("a"), get_current_timestamp() + 600, 3);
         assert_eq!(cache.get("t", 3), Some(user("a")));
         assert!(cache.get("t", 4).is_none());
+    }
+
+    #[test]
+    fn seen_tokens_tell_a_second_sighting_from_a_first_in_a_fixed_table() {
+        let seen = SeenTokens::new(64);
+        assert!(!seen.seen_before("header.payload.signature-a"));
+        assert!(seen.seen_before("header.payload.signature-a"));
+        assert!(!seen.seen_before("header.payload.signature-b"));
+        for i in 0..10_000 {
+            seen.seen_before(&format!("header.payload.{i}"));
+        }
+        assert!(seen.seen_before("header.payload.9999"));
+        assert_eq!(seen.hashes.len(), 64);
     }
 }

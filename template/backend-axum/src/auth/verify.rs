@@ -12,7 +12,7 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, Header, Validation, decode, decode_header, get_current_timestamp};
 use serde::Deserialize;
 
-use super::cache::VerifiedTokens;
+use super::cache::{SeenTokens, VerifiedTokens};
 use super::jwks::{KeyError, KeySet};
 use super::{AuthError, AuthUser};
 use crate::Config;
@@ -21,6 +21,7 @@ const LEEWAY_SECONDS: u64 = 30;
 /// How far in the future `iat` may be (clock skew) before the token is refused.
 const MAX_IAT_SKEW_SECONDS: f64 = 60.0;
 const VERIFIED_TOKEN_CAPACITY: usize = 10_000;
+const SEEN_TOKEN_SLOTS: usize = 16_384;
 
 pub struct TokenVerifier {
     keys: Arc<KeySet>,
@@ -28,6 +29,8 @@ pub struct TokenVerifier {
     /// mixes key families (EdDSA + RS256), so each token is checked against its own.
     validations: HashMap<Algorithm, Validation>,
     verified: VerifiedTokens,
+    /// Tokens verified once: the cache takes a token at its second verification.
+    seen: SeenTokens,
 }
 
 /// The claims we use beyond what `Validation` checks. `default` lets a missing `sub`/`exp`
@@ -76,6 +79,7 @@ impl TokenVerifier {
             )),
             validations,
             verified: VerifiedTokens::new(VERIFIED_TOKEN_CAPACITY),
+            seen: SeenTokens::new(SEEN_TOKEN_SLOTS),
         })
     }
 
@@ -118,8 +122,10 @@ impl TokenVerifier {
             id: claims.sub,
             email: claims.email,
         };
-        self.verified
-            .insert(token, user.clone(), claims.exp, generation);
+        if self.seen.seen_before(token) {
+            self.verified
+                .insert(token, user.clone(), claims.exp, generation);
+        }
         Ok(user)
     }
 }

@@ -4,7 +4,7 @@ PyJWT checks the signature (with the algorithm pinned to the key's), exp, nbf, i
 exp, iss, aud and sub are present. This module adds what PyJWT leaves to the application: the key
 chosen by kid from the cached JWKS, the header rules (typ, crit), the claim rules (a non-empty
 string sub, an email that is a string or absent, dates that are JSON numbers, iat not in the
-future) and the cache of tokens already verified.
+future) and the cache of tokens already verified (from a token's second verification on).
 """
 
 import math
@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.core.config import Settings
 from app.core.jwks import JwksCache, KeysUnavailable
-from app.core.token_cache import VerifiedTokenCache
+from app.core.token_cache import SeenTokens, VerifiedTokenCache
 
 __all__ = ["AuthenticatedUser", "InvalidToken", "KeysUnavailable", "TokenVerifier"]
 
@@ -57,6 +57,7 @@ class TokenVerifier:
         self._audience = settings.jwt_audience
         # Verified token → (user, kid of the key that verified it).
         self._verified: VerifiedTokenCache[tuple[AuthenticatedUser, str]] = VerifiedTokenCache()
+        self._seen = SeenTokens()
         self._jwks = JwksCache(
             str(settings.jwks_url),
             min_refetch_seconds=settings.jwks_min_refetch_seconds,
@@ -124,7 +125,8 @@ class TokenVerifier:
             raise InvalidToken(reason) from None
         exp = _check_claim_policy(claims)
         user = AuthenticatedUser(id=claims["sub"], email=claims.get("email"))
-        self._verified.put(token, exp, (user, kid))
+        if self._seen.seen_before(token):
+            self._verified.put(token, exp, (user, kid))
         return user
 
 

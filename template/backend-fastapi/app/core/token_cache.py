@@ -1,4 +1,8 @@
-"""Verified tokens: a token the frontend reuses costs a dict lookup, not a signature check."""
+"""Verified tokens: a token the frontend reuses costs a dict lookup, not a signature check.
+
+A token is cached from its second verification on (`SeenTokens`): a flood of tokens each sent once
+(a crawler, a burst of sign-ins) then neither evicts the tokens users keep sending nor keeps
+thousands of entries alive for the garbage collector to walk on every collection."""
 
 import threading
 import time
@@ -51,3 +55,25 @@ class VerifiedTokenCache(Generic[Value]):
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+class SeenTokens:
+    """Which verified tokens were seen before, without keeping them: a fixed table of hashes.
+
+    Two tokens sharing a slot can only fake or forget a sighting, so at worst a verified token is
+    cached one verification early or verified once more; what the cache serves is still keyed by
+    the whole token.
+    """
+
+    def __init__(self, slots: int = 16_384) -> None:
+        self._hashes = [0] * slots
+
+    def seen_before(self, token: str) -> bool:
+        """Whether `token` was offered since its slot last changed; remembers it either way."""
+        # str caches its hash: the cache lookup before verifying already computed it.
+        fingerprint = hash(token)
+        slot = fingerprint % len(self._hashes)
+        if self._hashes[slot] == fingerprint:
+            return True
+        self._hashes[slot] = fingerprint
+        return False
