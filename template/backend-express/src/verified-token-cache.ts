@@ -3,8 +3,8 @@
 // and an entry is never served once its token has expired.
 //
 // A token is cached from its second verification on (SeenTokens): a flood of tokens each sent once (a crawler, a
-// burst of sign-ins) then neither evicts the tokens users keep sending nor keeps thousands of entries alive for the
-// garbage collector to walk.
+// burst of sign-ins) then neither evicts the tokens users keep sending nor fills the cache with tokens that never
+// come back.
 
 export class VerifiedTokenCache<T> {
   #entries = new Map<string, { value: T; expiresAtMs: number }>();

@@ -1,8 +1,8 @@
 """Verified tokens: a token the frontend reuses costs a dict lookup, not a signature check.
 
 A token is cached from its second verification on (`SeenTokens`): a flood of tokens each sent once
-(a crawler, a burst of sign-ins) then neither evicts the tokens users keep sending nor keeps
-thousands of entries alive for the garbage collector to walk on every collection."""
+(a crawler, a burst of sign-ins) then neither evicts the tokens users keep sending nor fills the
+cache with tokens that never come back."""
 
 import threading
 import time
