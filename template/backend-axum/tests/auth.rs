@@ -480,13 +480,33 @@ async fn random_kid_flood_is_rate_limited() {
     );
 }
 
+/// Tokens verified once are not kept; a token is cached at its second verification.
+#[tokio::test]
+async fn a_token_is_cached_from_its_second_verification_on() {
+    let app = TestApp::start().await;
+    let verifier = &backend::auth::verify::TokenVerifier::new(&app.config).unwrap();
+    for _ in 0..20 {
+        verifier.verify(&app.token()).await.unwrap();
+    }
+    let reused = app.token();
+    verifier.verify(&reused).await.unwrap();
+    assert_eq!(
+        verifier.cached_tokens(),
+        0,
+        "tokens verified once are not kept"
+    );
+    verifier.verify(&reused).await.unwrap();
+    assert_eq!(verifier.cached_tokens(), 1);
+}
+
 /// A repeated token skips the signature check: well under half its cost.
 #[tokio::test]
 async fn repeated_token_is_much_cheaper_than_a_signature_check() {
     let app = TestApp::start().await;
     let verifier = &backend::auth::verify::TokenVerifier::new(&app.config).unwrap();
     let repeated = app.token();
-    verifier.verify(&repeated).await.unwrap(); // fetches the JWKS and caches the token
+    verifier.verify(&repeated).await.unwrap(); // fetches the JWKS
+    verifier.verify(&repeated).await.unwrap(); // seen again: cached
     let fresh: Vec<String> = (0..100).map(|_| app.token()).collect();
 
     let started = Instant::now();

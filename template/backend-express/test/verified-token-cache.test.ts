@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { loadConfig } from "../src/config.ts";
+import { consoleLogger } from "../src/logger.ts";
+import { createTokenVerifier, type AuthUser } from "../src/token-verifier.ts";
 import { SeenTokens, VerifiedTokenCache } from "../src/verified-token-cache.ts";
+import { JwksServer } from "./helpers/jwks-server.ts";
+import { mintToken, newSigningKey } from "./helpers/keys.ts";
 
 test("an entry is returned until the token's exp, then dropped", () => {
   const cache = new VerifiedTokenCache<string>();
@@ -97,4 +102,22 @@ test("SeenTokens tells a token's second sighting from its first, in a fixed tabl
   // A flood of tokens seen once each keeps nothing but the table.
   for (let i = 0; i < 10_000; i++) seen.seenBefore(`header.payload.${i}`);
   assert.equal(seen.seenBefore("header.payload.9999"), true);
+});
+
+test("the verifier caches a token from its second verification on", async () => {
+  const key = await newSigningKey();
+  const jwks = await JwksServer.start([key.publicJwk]);
+  try {
+    const config = loadConfig({ BETTER_AUTH_URL: "http://localhost:3000", JWKS_URL: jwks.url });
+    const cache = new VerifiedTokenCache<AuthUser>();
+    const verify = createTokenVerifier(config, consoleLogger("error"), cache);
+    for (let i = 0; i < 20; i++) assert.equal((await verify(await mintToken(key))).ok, true);
+    const reused = await mintToken(key);
+    assert.equal((await verify(reused)).ok, true);
+    assert.equal(cache.size, 0, "tokens verified once are not kept");
+    assert.equal((await verify(reused)).ok, true);
+    assert.equal(cache.size, 1);
+  } finally {
+    await jwks.close();
+  }
 });

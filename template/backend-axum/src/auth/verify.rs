@@ -83,6 +83,11 @@ impl TokenVerifier {
         })
     }
 
+    /// How many verified tokens are cached (tests, diagnostics).
+    pub fn cached_tokens(&self) -> usize {
+        self.verified.len()
+    }
+
     pub async fn verify(&self, token: &str) -> Result<AuthUser, AuthError> {
         self.keys.refresh_if_stale();
         let generation = self.keys.generation();
