@@ -1143,7 +1143,9 @@ fn an_existing_express_app_gets_the_template_verifier_wired_where_it_creates_the
     assert!(
         verifier.contains(
             "import { JwksCache, KeysUnavailableError, MissingKidError } from \"./jwks-cache.mjs\";"
-        ) && verifier.contains("export function createTokenVerifier(config, logger) {"),
+        ) && verifier.contains(
+            "export function createTokenVerifier(config, logger, verified = new VerifiedTokenCache()) {"
+        ),
         "{verifier}"
     );
     let me = &change(&plan, "../api/better-auth/me.mjs").after;

@@ -26,11 +26,7 @@ const CLOCK_TOLERANCE_SECONDS = 30;
 // An "iat" further in the future than this was not issued by a server whose clock we share.
 const MAX_IAT_SKEW_SECONDS = 60;
 
-export function createTokenVerifier(
-  config: Config,
-  logger: Logger,
-  verified = new VerifiedTokenCache<AuthUser>(),
-): TokenVerifier {
+export function createTokenVerifier(config: Config, logger: Logger, verified = new VerifiedTokenCache<AuthUser>()): TokenVerifier {
   const seen = new SeenTokens();
   // Bumped whenever the key set changes, so a verification that was in flight meanwhile is not cached.
   let keySetVersion = 0;
