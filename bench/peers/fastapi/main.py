@@ -1,7 +1,8 @@
 """The usual FastAPI + PyJWT setup (PyJWT's "Retrieve RSA signing keys from a JWKS endpoint" and
 FastAPI's security tutorial): a module-level PyJWKClient and `jwt.decode` in a dependency.
-`cargo xtask bench --only auth` measures it beside the generated FastAPI backend, served the same
-way (uvicorn, one process, httptools + uvloop, no access log):
+`cargo xtask bench --only auth` measures it beside the generated FastAPI backend, served as
+uvicorn's docs run an app (one process, httptools + uvloop, uvicorn's default access log: one line
+per request, as the generated backend writes its own request log):
 
     JWKS_URL=... JWT_ISSUER=... JWT_AUDIENCE=... HOST=127.0.0.1 PORT=8000 python main.py
 """
@@ -58,4 +59,4 @@ async def read_me(claims: Annotated[dict[str, Any], Depends(get_claims)]) -> dic
 
 
 if __name__ == "__main__":
-    uvicorn.run(app, host=os.environ["HOST"], port=int(os.environ["PORT"]), access_log=False)
+    uvicorn.run(app, host=os.environ["HOST"], port=int(os.environ["PORT"]))

@@ -365,7 +365,9 @@ pub fn markdown(value: &Value) -> String {
          unauthenticated `GET /health` of the same server, under the same load ({load_line}). Two loads: one \
          token repeated (what a signed-in user's page sends) and a distinct token per request (first sight of \
          each; never repeated to a server within a run; every server gets the same tokens). Fresh servers per \
-         run.\n\n\
+         run. Request logs as each stack runs by default: ours write one line per request (to a file, as in \
+         production); the FastAPI peer runs uvicorn's default access log, the Express and axum peers log \
+         nothing (their stacks log nothing unless told to).\n\n\
          - **ratio** = req/s of `/api/me` ÷ req/s of `/health` (1.0 = authentication is free).\n\
          - **added µs** = 1e6/req/s(`/api/me`) − 1e6/req/s(`/health`): server time a protected request adds.\n\
          - **floor** = one Ed25519 signature verification in the backend's own crypto library on the \

@@ -46,7 +46,7 @@ pub fn prepare(ours: &Prepared, work: &Path) -> anyhow::Result<Peer> {
                 },
                 setup: "FastAPI + PyJWT: a module-level `PyJWKClient`, `get_signing_key_from_jwt` and \
                         `jwt.decode(token, key, algorithms=[\"EdDSA\"], audience=…, issuer=…)` in a dependency",
-                start_shown: "python main.py (uvicorn, one process)",
+                start_shown: "python main.py (uvicorn, one process, its default access log)",
             }
         }
         Backend::Express => {
