@@ -87,11 +87,20 @@ test("inserting into a full cache costs what inserting into a filling one does",
     return (performance.now() - startedAt) / (to - from);
   };
   timed(new VerifiedTokenCache<number>(size), 0, 3 * size); // compiles both paths before anything is timed
-  const cache = new VerifiedTokenCache<number>(size);
-  const filling = timed(cache, 0, size);
-  const full = timed(cache, size, 3 * size);
-  assert.equal(cache.size, size);
-  assert.ok(full < 4 * filling, `${(full * 1000).toFixed(2)} µs per insertion when full, ${(filling * 1000).toFixed(2)} µs when filling`);
+  const filling: number[] = [];
+  const full: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const cache = new VerifiedTokenCache<number>(size);
+    filling.push(timed(cache, 0, size));
+    full.push(timed(cache, size, 3 * size));
+    assert.equal(cache.size, size);
+  }
+  // The fastest round of each: a garbage collection or a parallel test slows one round, not all five.
+  const [fastestFull, fastestFilling] = [Math.min(...full), Math.min(...filling)];
+  assert.ok(
+    fastestFull < 4 * fastestFilling,
+    `${(fastestFull * 1000).toFixed(2)} µs per insertion when full, ${(fastestFilling * 1000).toFixed(2)} µs when filling`,
+  );
 });
 
 test("SeenTokens tells a token's second sighting from its first, in a fixed table", () => {
