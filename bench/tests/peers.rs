@@ -16,48 +16,49 @@ fn read(path: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
 }
 
-/// name → versions, from a uv.lock or Cargo.lock (`[[package]]` tables with `name` and `version`).
-fn toml_lock(path: &str) -> BTreeMap<String, Vec<String>> {
+type Versions = BTreeMap<String, Vec<String>>;
+
+fn versions<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Versions {
+    let mut versions = Versions::new();
+    for (name, version) in pairs {
+        versions
+            .entry(name.to_string())
+            .or_default()
+            .push(version.to_string());
+    }
+    versions
+}
+
+/// From a uv.lock or Cargo.lock (`[[package]]` tables with `name` and `version`).
+fn toml_lock(path: &str) -> Versions {
     let lock: toml::Table = read(path)
         .parse()
         .unwrap_or_else(|error| panic!("{path}: {error}"));
-    let mut versions: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for package in lock["package"].as_array().expect("[[package]]") {
-        if let (Some(name), Some(version)) = (package.get("name"), package.get("version")) {
-            versions
-                .entry(name.as_str().unwrap().to_string())
-                .or_default()
-                .push(version.as_str().unwrap().to_string());
-        }
-    }
-    versions
+    let packages = lock["package"].as_array().expect("[[package]]");
+    versions(packages.iter().filter_map(|package| {
+        Some((
+            package.get("name")?.as_str()?,
+            package.get("version")?.as_str()?,
+        ))
+    }))
 }
 
-/// name → versions, from a package-lock.json (`packages."node_modules/…".version`).
-fn npm_lock(path: &str) -> BTreeMap<String, Vec<String>> {
+/// From a package-lock.json (`packages."node_modules/…".version`).
+fn npm_lock(path: &str) -> Versions {
     let lock: serde_json::Value =
         serde_json::from_str(&read(path)).unwrap_or_else(|error| panic!("{path}: {error}"));
-    let mut versions: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (key, package) in lock["packages"].as_object().expect("packages") {
-        let Some(name) = key.rsplit_once("node_modules/").map(|(_, name)| name) else {
-            continue;
-        };
-        if let Some(version) = package["version"].as_str() {
-            versions
-                .entry(name.to_string())
-                .or_default()
-                .push(version.to_string());
-        }
-    }
-    versions
+    let packages = lock["packages"].as_object().expect("packages");
+    versions(packages.iter().filter_map(|(key, package)| {
+        Some((
+            key.rsplit_once("node_modules/")?.1,
+            package["version"].as_str()?,
+        ))
+    }))
 }
 
-fn assert_shared_versions_equal(
-    peer: &str,
-    peer_lock: &BTreeMap<String, Vec<String>>,
-    ours: &str,
-    our_lock: &BTreeMap<String, Vec<String>>,
-) {
+/// Every package in both locks has, in the peer's, only versions ours locks too.
+fn assert_peer_locks_our_versions(peer: &str, ours: &str, lock: fn(&str) -> Versions) {
+    let (peer_lock, our_lock) = (lock(peer), lock(ours));
     let differing: Vec<String> = peer_lock
         .iter()
         .filter_map(|(name, peer_versions)| {
@@ -85,27 +86,27 @@ fn assert_shared_versions_equal(
 
 #[test]
 fn the_fastapi_peer_locks_the_versions_the_backend_locks() {
-    let (peer, ours) = (
+    assert_peer_locks_our_versions(
         "bench/peers/fastapi/uv.lock",
         "template/backend-fastapi/locks/sqlite.lock",
+        toml_lock,
     );
-    assert_shared_versions_equal(peer, &toml_lock(peer), ours, &toml_lock(ours));
 }
 
 #[test]
 fn the_express_peer_locks_the_versions_the_backend_locks() {
-    let (peer, ours) = (
+    assert_peer_locks_our_versions(
         "bench/peers/express/package-lock.json",
         "template/backend-express/locks/sqlite.json",
+        npm_lock,
     );
-    assert_shared_versions_equal(peer, &npm_lock(peer), ours, &npm_lock(ours));
 }
 
 #[test]
 fn the_axum_peer_locks_the_versions_the_backend_locks() {
-    let (peer, ours) = (
+    assert_peer_locks_our_versions(
         "bench/peers/axum/Cargo.lock",
         "template/cargo-locks/axum.lock",
+        toml_lock,
     );
-    assert_shared_versions_equal(peer, &toml_lock(peer), ours, &toml_lock(ours));
 }
