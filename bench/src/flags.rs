@@ -6,10 +6,10 @@ xflags::xflags! {
     /// Measure time to a working project and what authentication costs each backend, beside the usual
     /// setup of its stack's JWT library (bench/peers/); write bench/results.json and BENCHMARKS.md.
     cmd bench {
-        /// Only this part (repeatable): generation, first-200, cold-start, auth, token-reuse. Default: all
-        /// five. Parts not run keep their previous results in the output.
+        /// Only this part (repeatable): generation, first-200, cold-start, auth, auth-instructions,
+        /// token-reuse. Default: all six. Parts not run keep their previous results in the output.
         repeated --only part: String
-        /// With the auth part: only this backend (repeatable): fastapi, express, axum. Default: all three.
+        /// With the auth parts: only this backend (repeatable): fastapi, express, axum. Default: all three.
         /// Backends not run keep their previous results in the output.
         repeated --backend backend: String
         /// Repetitions of each figure (default 3).

@@ -37,10 +37,12 @@ pub struct Part {
     pub markdown: fn(&Value) -> String,
 }
 
-/// The part `--backend` applies to.
+/// The parts `--backend` applies to.
 const AUTH: &str = "auth";
+const AUTH_INSTRUCTIONS: &str = "auth-instructions";
+const AUTH_PARTS: [&str; 2] = [AUTH, AUTH_INSTRUCTIONS];
 
-pub const PARTS: [Part; 5] = [
+pub const PARTS: [Part; 6] = [
     Part {
         name: "generation",
         key: "generation",
@@ -64,6 +66,12 @@ pub const PARTS: [Part; 5] = [
         key: "auth_overhead",
         run: auth_overhead::run,
         markdown: auth_overhead::markdown,
+    },
+    Part {
+        name: AUTH_INSTRUCTIONS,
+        key: "auth_instructions",
+        run: auth_overhead::instructions::run,
+        markdown: auth_overhead::instructions::markdown,
     },
     Part {
         name: "token-reuse",
@@ -110,9 +118,12 @@ fn run(flags: flags::Bench) -> anyhow::Result<()> {
     let backends = if flags.backend.is_empty() {
         BACKENDS.to_vec()
     } else {
-        let auth_runs = flags.only.is_empty() || flags.only.iter().any(|n| n == AUTH);
+        let auth_runs =
+            flags.only.is_empty() || flags.only.iter().any(|n| AUTH_PARTS.contains(&n.as_str()));
         if !auth_runs {
-            bail!("--backend chooses backends for the auth part; add `--only {AUTH}`");
+            bail!(
+                "--backend chooses backends for the auth parts; add `--only {AUTH}` or `--only {AUTH_INSTRUCTIONS}`"
+            );
         }
         let chosen = flags
             .backend
@@ -125,7 +136,7 @@ fn run(flags: flags::Bench) -> anyhow::Result<()> {
             .filter(|backend| chosen.contains(backend))
             .collect()
     };
-    // With --backend, the auth results of the other backends are kept.
+    // With --backend, the auth parts keep the other backends' results.
     let partial_auth = backends.len() < BACKENDS.len();
     let settings = Settings {
         runs,
@@ -147,7 +158,7 @@ fn run(flags: flags::Bench) -> anyhow::Result<()> {
     {
         eprintln!("==> bench {}", part.name);
         let value = (part.run)(&settings)?;
-        if part.name == AUTH && partial_auth {
+        if AUTH_PARTS.contains(&part.name) && partial_auth {
             results.merge(part.key, value);
         } else {
             results.set(part.key, value);

@@ -46,17 +46,23 @@ impl Results {
 
     pub fn set(&mut self, key: &str, value: Value) {
         self.0.insert(key.to_string(), value);
-        let mut measured_at = self
+        let machine = crate::machine::describe();
+        // Parts are rerun one at a time, on whatever machine the session has: each says which CPU it ran on.
+        self.note_part("measured_at", key, json!(utc_now()));
+        self.note_part("measured_on", key, machine["cpu"].clone());
+        self.0.insert("machine".to_string(), machine);
+    }
+
+    /// Sets `key`'s entry in the per-part map `map` (e.g. measured_at.auth_overhead).
+    fn note_part(&mut self, map: &str, key: &str, value: Value) {
+        let mut entries = self
             .0
-            .get("measured_at")
+            .get(map)
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default();
-        measured_at.insert(key.to_string(), json!(utc_now()));
-        self.0
-            .insert("measured_at".to_string(), Value::Object(measured_at));
-        self.0
-            .insert("machine".to_string(), crate::machine::describe());
+        entries.insert(key.to_string(), value);
+        self.0.insert(map.to_string(), Value::Object(entries));
     }
 
     pub fn write(&self, json_path: &Path, markdown_path: &Path) -> anyhow::Result<()> {
@@ -81,15 +87,18 @@ impl Results {
              Written by `cargo xtask bench` (release build; `--only <part>` reruns one part, `--runs N` sets the \
              repetitions). Every figure is the median with min–max over repeated runs; the machine-readable \
              numbers are in [bench/results.json](bench/results.json). Absolute times depend on the machine \
-             below; ratios travel better.\n\n",
+             (below: the one the latest part ran on; each part names its CPU); ratios travel better.\n\n",
         );
         text.push_str(&crate::machine::markdown(&results["machine"]));
         for part in &PARTS {
             if let Some(value) = self.0.get(part.key) {
                 let when = results["measured_at"][part.key].as_str().unwrap_or("?");
+                let on = results["measured_on"][part.key]
+                    .as_str()
+                    .map_or_else(String::new, |cpu| format!(" on {cpu}"));
                 text.push('\n');
                 text.push_str(&(part.markdown)(value));
-                text.push_str(&format!("Measured {when}.\n"));
+                text.push_str(&format!("Measured {when}{on}.\n"));
             }
         }
         text
@@ -126,5 +135,16 @@ mod tests {
             json!({"command": "new", "fastapi": {"ratio": 0.8}, "axum": {"ratio": 0.99}})
         );
         assert!(results.0["measured_at"]["auth_overhead"].is_string());
+        assert_eq!(
+            results.0["measured_on"]["auth_overhead"],
+            results.0["machine"]["cpu"]
+        );
+        assert!(
+            results.markdown().contains(&format!(
+                " on {}.\n",
+                results.0["machine"]["cpu"].as_str().unwrap()
+            )),
+            "each part says which CPU it was measured on"
+        );
     }
 }

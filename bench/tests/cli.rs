@@ -34,7 +34,9 @@ fn an_unknown_part_is_refused_with_the_list_of_parts() {
     let stderr = refused(&["--only", "speed"]);
     assert!(
         stderr.contains("unknown part `speed`")
-            && stderr.contains("generation, first-200, cold-start, auth, token-reuse"),
+            && stderr.contains(
+                "generation, first-200, cold-start, auth, auth-instructions, token-reuse"
+            ),
         "{stderr}"
     );
 }
@@ -51,7 +53,16 @@ fn an_unknown_backend_is_refused_with_the_list_of_backends() {
 #[test]
 fn a_backend_without_the_auth_part_is_refused() {
     let stderr = refused(&["--only", "generation", "--backend", "axum"]);
-    assert!(stderr.contains("add `--only auth`"), "{stderr}");
+    assert!(
+        stderr.contains("add `--only auth`") && stderr.contains("`--only auth-instructions`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_unknown_backend_is_refused_by_the_instructions_part_too() {
+    let stderr = refused(&["--only", "auth-instructions", "--backend", "django"]);
+    assert!(stderr.contains("backend `django`"), "{stderr}");
 }
 
 #[test]

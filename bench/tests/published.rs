@@ -85,6 +85,50 @@ fn auth_overhead_has_the_peer_of_every_backend_from_the_same_run() {
 }
 
 #[test]
+fn auth_instructions_count_ours_the_peer_and_its_twin_per_backend() {
+    let results = results();
+    for backend in ["fastapi", "express", "axum"] {
+        let context = format!("auth_instructions.{backend}");
+        let counted = &results["auth_instructions"][backend];
+        for server in ["ours", "peer", "peer_twin"] {
+            let figures = &counted[server];
+            let number = |name: &str| {
+                figures[name].as_f64().unwrap_or_else(|| {
+                    panic!("{context}.{server}.{name} is not a count: {counted}")
+                })
+            };
+            let (health, distinct) = (
+                number("instructions_health"),
+                number("instructions_distinct"),
+            );
+            assert!(
+                health > 0.0 && distinct > health,
+                "{context}.{server}: {figures}"
+            );
+            // Each figure is rounded on its own.
+            let added = number("added_instructions_distinct");
+            assert!(
+                (added - (distinct - health)).abs() <= 1.0,
+                "{context}.{server}: added {added} is not distinct - health"
+            );
+        }
+        let peer_added = counted["peer"]["added_instructions_distinct"]
+            .as_f64()
+            .unwrap();
+        for (ratio, server) in [("distinct_vs_peer", "ours"), ("twin_vs_peer", "peer_twin")] {
+            let added = counted[server]["added_instructions_distinct"]
+                .as_f64()
+                .unwrap();
+            let published = counted[ratio].as_f64().unwrap();
+            assert!(
+                (published - added / peer_added).abs() < 0.001,
+                "{context}.{ratio} is {published}, not {added} / {peer_added}"
+            );
+        }
+    }
+}
+
+#[test]
 fn time_to_first_200_has_a_total_and_every_step() {
     let results = results();
     for combo in ["monolithic", "separate+fastapi", "separate+axum"] {
@@ -155,6 +199,7 @@ fn the_markdown_names_the_command_of_every_part() {
         "first-200",
         "cold-start",
         "auth",
+        "auth-instructions",
         "token-reuse",
     ] {
         assert!(

@@ -37,6 +37,11 @@ impl Server {
         })
     }
 
+    /// The process id of what `command` started (the program itself when it `exec`s, as taskset does).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Polls `url` until it answers 200, the process exits, or `seconds` pass.
     pub fn wait_ready(&self, url: &str, seconds: u64) -> anyhow::Result<()> {
         let deadline = Instant::now() + Duration::from_secs(seconds);

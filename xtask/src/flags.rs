@@ -110,10 +110,10 @@ xflags::xflags! {
         /// setup of its stack's JWT library (bench/peers/; release build of the `bench` crate); writes
         /// bench/results.json and BENCHMARKS.md.
         cmd bench {
-            /// Only this part (repeatable): generation, first-200, cold-start, auth, token-reuse. Default:
-            /// all five.
+            /// Only this part (repeatable): generation, first-200, cold-start, auth, auth-instructions,
+            /// token-reuse. Default: all six.
             repeated --only part: String
-            /// With the auth part: only this backend (repeatable): fastapi, express, axum. Default: all three.
+            /// With the auth parts: only this backend (repeatable): fastapi, express, axum. Default: all three.
             repeated --backend backend: String
             /// Repetitions of each figure (default 3).
             optional --runs n: usize

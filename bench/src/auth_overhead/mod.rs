@@ -6,9 +6,11 @@
 //! peer and a second copy of the peer (the A/A comparison: how far two identical servers' figures differ
 //! in one run) run side by side and take turns, slice by slice, with the same tokens. The bench is the
 //! token issuer and the JWKS endpoint (one per server), and counts each server's JWKS fetches.
+//! The part "auth-instructions" (instructions.rs) counts the same servers' work in CPU instructions.
 
 mod backend;
 mod floor;
+pub mod instructions;
 mod issuer;
 mod peer;
 mod server;

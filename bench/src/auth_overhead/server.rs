@@ -16,14 +16,29 @@ pub struct Launch {
     pub dir: PathBuf,
 }
 
+/// The address every server listens on (`HOST`).
+pub const HOST: &str = "127.0.0.1";
+
 /// Where a started server listens.
 pub struct Running {
     pub base: String,
     /// Stopped (its whole process group) when dropped.
-    _server: Server,
+    server: Server,
 }
 
 impl Launch {
+    /// The same server started by `wrapper` (e.g. valgrind), which runs the program with its arguments.
+    pub fn wrapped_in(&self, wrapper: &str, wrapper_args: &[String]) -> Launch {
+        let mut args = wrapper_args.to_vec();
+        args.push(self.program.display().to_string());
+        args.extend(self.args.iter().cloned());
+        Launch {
+            program: PathBuf::from(wrapper),
+            args,
+            dir: self.dir.clone(),
+        }
+    }
+
     /// Starts the server on `core` with the environment pointing it at the bench's JWKS and a fresh
     /// SQLite file (the peers have no database and ignore it), and waits until /health answers.
     pub fn start(
@@ -47,7 +62,7 @@ impl Launch {
             .env("JWT_ISSUER", base_url)
             .env("JWT_AUDIENCE", base_url)
             .env("FRONTEND_URL", base_url)
-            .env("HOST", "127.0.0.1")
+            .env("HOST", HOST)
             .env("PORT", port.to_string())
             .env(
                 "DATABASE_URL",
@@ -55,16 +70,17 @@ impl Launch {
             );
         let mut logs = Vec::new();
         let server = Server::start(label, command, work, &mut logs)?;
-        let base = format!("http://127.0.0.1:{port}");
+        let base = format!("http://{HOST}:{port}");
         server.wait_ready(&format!("{base}/health"), 120)?;
-        Ok(Running {
-            base,
-            _server: server,
-        })
+        Ok(Running { base, server })
     }
 }
 
 impl Running {
+    pub fn pid(&self) -> u32 {
+        self.server.pid()
+    }
+
     /// `GET /api/me` answers `{id, email}` from the token's claims, and 401 without a token: both servers
     /// of a comparison do the same work, and a broken one fails here, not as a fast error under load.
     pub fn check_protected_route(&self, token: &str, id: &str, email: &str) -> anyhow::Result<()> {
