@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 use super::issuer::{Issuer, JwksServer};
 use super::server::{HOST, Launch};
 use super::wrk::{self, Mode};
-use super::{BASE_URL, LOAD_CORE, Side, Tokens, backend, peer};
+use super::{BASE_URL, LOAD_CORE, Side, Tokens, backend, prepare_with_peer};
 use crate::Settings;
 
 pub const COMMAND: &str = "cargo xtask bench --only auth-instructions";
@@ -109,10 +109,7 @@ fn measure(
     work: &Path,
 ) -> anyhow::Result<Value> {
     let name = backend::name(backend);
-    let dir = work.join(name);
-    std::fs::create_dir_all(&dir)?;
-    let prepared = backend::prepare(backend, BASE_URL, &dir)?;
-    let peer = peer::prepare(&prepared, &dir)?;
+    let (dir, prepared, peer) = prepare_with_peer(backend, work)?;
     let mut tokens = Tokens::new(issuer, &dir)?;
     tokens.ensure(TOKENS_PER_LOAD, TOKENS_PER_LOAD)?;
     let count = |launch: &Launch, who: &str| {

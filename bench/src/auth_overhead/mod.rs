@@ -27,7 +27,9 @@ use serde_json::{Map, Value, json};
 
 use crate::Settings;
 use crate::machine::load_average;
+use backend::Prepared;
 use issuer::{Issuer, JwksServer};
+use peer::Peer;
 use server::{Launch, Running};
 use summary::{
     DISTINCT_VS_PEER_MAX, Described, JWKS_FETCHES_PER_RUN, Loads, ONE_TOKEN_VS_FLOOR_MAX, Run,
@@ -104,6 +106,15 @@ fn slicing(duration_s: u32) -> (u32, u32) {
     (slices, duration_s / slices)
 }
 
+/// The backend generated and installed as a user's project, and its peer, in `work/<backend>` (returned).
+fn prepare_with_peer(backend: Backend, work: &Path) -> anyhow::Result<(PathBuf, Prepared, Peer)> {
+    let dir = work.join(backend::name(backend));
+    std::fs::create_dir_all(&dir)?;
+    let prepared = backend::prepare(backend, BASE_URL, &dir)?;
+    let peer = peer::prepare(&prepared, &dir)?;
+    Ok((dir, prepared, peer))
+}
+
 /// Every run of one backend and its peer: fresh servers per run (empty caches), the floor, then the loads.
 fn measure(
     backend: Backend,
@@ -114,10 +125,7 @@ fn measure(
     work: &Path,
 ) -> anyhow::Result<Value> {
     let name = backend::name(backend);
-    let dir = work.join(name);
-    std::fs::create_dir_all(&dir)?;
-    let prepared = backend::prepare(backend, BASE_URL, &dir)?;
-    let peer = peer::prepare(&prepared, &dir)?;
+    let (dir, prepared, peer) = prepare_with_peer(backend, work)?;
     let mut runs: Vec<Run> = Vec::new();
     for number in 1..=settings.runs {
         // Tokens minted per run: a whole bench outlasts their 15 minutes.
