@@ -1,6 +1,6 @@
 //! Part "auth-instructions": the work authentication adds in each backend and in its peer, counted in CPU
 //! instructions by valgrind's callgrind instead of timed. A count does not move with the machine's speed or
-//! load (the timed part's A/A comparison spreads by ±5–16 % on a 2-core virtual machine), so it tells a
+//! load (the timed part's A/A figure, `peer.distinct_twin_vs_peer`, shows how much time does), so it tells a
 //! difference in what our code does from this machine's noise. Each server — ours, the peer, a second copy
 //! of the peer — runs under callgrind with counting off while it starts and warms up; counting is on only
 //! for one wrk load of `/health` and one of distinct tokens: instructions ÷ requests. User-space
